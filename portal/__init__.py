@@ -1,0 +1,3 @@
+"""Self-hosted customer and supplier portal for Brightpearl merchants."""
+
+__version__ = "0.1.0"

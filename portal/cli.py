@@ -1,0 +1,174 @@
+"""The `portal` command (DESIGN §5.1): demo, serve, sandbox, users add."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+from click_default_group import DefaultGroup
+
+from portal.settings import Settings, SettingsError
+
+
+def fail(message: str) -> None:
+    """Print one line for the operator and exit with status 2 (no traceback)."""
+    click.echo(f"portal: {message}", err=True)
+    sys.exit(2)
+
+
+def load_settings(**overrides) -> Settings:
+    try:
+        return Settings.from_env(**overrides)
+    except SettingsError as error:
+        fail(str(error))
+        raise  # unreachable
+
+
+def run_uvicorn(app, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", lifespan="on")
+
+
+@click.group(cls=DefaultGroup, default="serve", default_if_no_args=False)
+@click.version_option(package_name="brightpearl-portal")
+def main() -> None:
+    """Self-hosted customer and supplier portal for Brightpearl."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data folder (default: $PORTAL_DATA_DIR or ./data).")
+@click.option("--customers", default=40, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--orders", default=600, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 10000),
+              help="Delay the sandbox adds to every Brightpearl call.")
+def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: int, latency_ms: int) -> None:
+    """Run the portal on its embedded Brightpearl sandbox with demo data."""
+    from portal.app import create_app
+
+    overrides = dict(
+        demo=True,
+        brightpearl_url=None,
+        base_url=f"http://{host}:{port}",
+        sandbox_customers=customers,
+        sandbox_orders=orders,
+        sandbox_latency_ms=latency_ms,
+    )
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    settings = load_settings(**overrides)
+    app = create_app(settings)
+    click.echo(f"Portal demo on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
+    click.echo("Log in as alice@example.com, bob@example.com, sam@example.com or admin@example.com")
+    click.echo("Password for all: portal-demo-pass")
+    run_uvicorn(app, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the portal against the Brightpearl account in the PORTAL_* settings."""
+    from portal.app import create_app
+
+    settings = load_settings()
+    if settings.uses_sandbox:
+        fail("PORTAL_BRIGHTPEARL_URL is not set (use `portal demo` for the embedded sandbox)")
+    check_brightpearl(settings)
+    run_uvicorn(create_app(settings), host, port)
+
+
+def check_brightpearl(settings: Settings) -> None:
+    """Exit with one line when Brightpearl cannot be reached or rejects the credentials."""
+    from portal.brightpearl.client import BrightpearlClient
+    from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlError
+
+    async def check() -> None:
+        async with BrightpearlClient(
+            settings.brightpearl_url or "",
+            app_ref=settings.brightpearl_app_ref,
+            staff_token=settings.brightpearl_staff_token,
+            account_token=settings.brightpearl_account_token,
+            deadline=min(settings.brightpearl_deadline, 15.0),
+            breaker_threshold=1000,
+        ) as client:
+            await client.check_credentials()
+
+    try:
+        asyncio.run(check())
+    except BrightpearlAuthError as error:
+        fail(f"Brightpearl rejected the credentials ({error.message})")
+    except BrightpearlError as error:
+        fail(f"could not use Brightpearl at {settings.brightpearl_url}: {error.message}")
+    except Exception as error:  # noqa: BLE001 - one line for any network failure
+        fail(f"could not reach Brightpearl at {settings.brightpearl_url}: {error.__class__.__name__} {error}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=9000, show_default=True, type=int)
+@click.option("--customers", default=40, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--orders", default=600, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--latency-ms", default=0, show_default=True, type=click.IntRange(0, 10000))
+@click.option("--throttle-limit", default=200, show_default=True, type=click.IntRange(1, 100000),
+              help="Requests per rolling minute before the sandbox answers 503.")
+@click.option("--seed", default=7, show_default=True, type=int)
+def sandbox(host: str, port: int, customers: int, orders: int, latency_ms: int, throttle_limit: int, seed: int) -> None:
+    """Run the Brightpearl sandbox alone, to point `portal serve` at it."""
+    from portal.sandbox import Sandbox, SandboxConfig
+    from portal.settings import SANDBOX_ACCOUNT, SANDBOX_APP_REF, SANDBOX_STAFF_TOKEN
+
+    box = Sandbox(
+        SandboxConfig(
+            seed=seed, customers=customers, orders=orders, latency_ms=latency_ms, throttle_limit=throttle_limit
+        )
+    )
+    click.echo(f"Brightpearl sandbox on http://{host}:{port}/public-api/{SANDBOX_ACCOUNT}")
+    click.echo(f"  PORTAL_BRIGHTPEARL_URL=http://{host}:{port}/public-api/{SANDBOX_ACCOUNT}")
+    click.echo(f"  PORTAL_BRIGHTPEARL_APP_REF={SANDBOX_APP_REF}")
+    click.echo(f"  PORTAL_BRIGHTPEARL_STAFF_TOKEN={SANDBOX_STAFF_TOKEN}")
+    run_uvicorn(box.app, host, port)
+
+
+@main.group()
+def users() -> None:
+    """Manage portal logins."""
+
+
+@users.command("add")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["customer", "supplier", "admin"]))
+@click.option("--contact-id", type=click.IntRange(1), default=None, help="Brightpearl contact id (customers, suppliers).")
+@click.option("--name", default="", help="Name shown in the portal.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def users_add(email: str, role: str, contact_id: int | None, name: str, password_stdin: bool, data_dir: Path | None) -> None:
+    """Create a login linked to a Brightpearl contact."""
+    from portal.db import open_database
+    from portal.security.passwords import Passwords, password_problem
+    from portal.users import UserError, UserStore
+
+    settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+    password = sys.stdin.readline().rstrip("\r\n")
+    problem = password_problem(password)
+    if problem:
+        fail(f"password not accepted: {problem}")
+    db = open_database(settings.db_path)
+    try:
+        user = UserStore(db).add(
+            email=email, password_hash=Passwords().hash_sync(password), role=role, contact_id=contact_id, name=name
+        )
+    except UserError as error:
+        fail(str(error))
+    finally:
+        db.close()
+    click.echo(f"created {user.role} login {user.email} (id {user.id})")
+
+
+if __name__ == "__main__":
+    main()

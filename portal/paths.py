@@ -1,0 +1,25 @@
+"""Where the portal finds its templates and static files.
+
+In a wheel they are copied inside the package (see pyproject's force-include); in a source
+checkout they sit at the top of the repository.  Callers get the directory that exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def resource_dir(name: str) -> Path:
+    """Return the directory `name` (views, partials or static) for this installation."""
+    inside = PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    return REPO_DIR / name
+
+
+VIEWS_DIR = resource_dir("views")
+PARTIALS_DIR = resource_dir("partials")
+STATIC_DIR = resource_dir("static")

@@ -1,0 +1,1 @@
+"""Passwords, sessions, request guards and response headers."""

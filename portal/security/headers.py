@@ -1,0 +1,46 @@
+"""Security headers on every response, error pages and 404s included.
+
+Installed as a Litestar `before_send` hook: it wraps the app's send function, so it sees
+responses that never reached a route (unknown URLs, 405s) as well.
+"""
+
+from __future__ import annotations
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+_ALWAYS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def make_security_headers_hook(*, https: bool):
+    """Return a before_send hook adding the portal's security headers."""
+    always = dict(_ALWAYS)
+    if https:
+        always["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in always.items():
+            if name not in headers:
+                headers[name] = value
+        # Anything shown to a logged-in person must not be kept by browsers or proxies.
+        if scope.get("user") is not None and not scope.get("path", "").startswith("/static/"):
+            headers["cache-control"] = "no-store"
+        headers.pop("server", None)
+
+    return add_security_headers

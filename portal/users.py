@@ -1,0 +1,140 @@
+"""Portal logins: who may log in, with which role, linked to which Brightpearl contact."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from portal.db import now_iso, write_transaction
+
+ROLES = ("customer", "supplier", "admin")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
+
+
+class UserError(ValueError):
+    """A login cannot be created or changed as asked; str(error) says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    """The logged-in person as the web layer sees it (no password hash)."""
+
+    id: int
+    email: str
+    role: str
+    contact_id: int | None
+    name: str
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == "customer"
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.role == "supplier"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @classmethod
+    def from_row(cls, row: dict) -> User:
+        return cls(
+            id=row["id"],
+            email=row["email"],
+            role=row["role"],
+            contact_id=row.get("contact_id"),
+            name=row.get("name") or "",
+        )
+
+
+def normalise_email(email: str) -> str:
+    """Return the email as the portal stores and compares it (trimmed, lower case)."""
+    return email.strip().lower()
+
+
+class UserStore:
+    """Reads and writes the `users` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def by_email(self, email: str) -> dict | None:
+        """Return the full row (with password hash) for `email`, or None."""
+        rows = list(self.db.query("select * from users where email = ?", [normalise_email(email)]))
+        return rows[0] if rows else None
+
+    def get(self, user_id: int) -> User | None:
+        """Return the active user with this id, or None."""
+        rows = list(self.db.query("select * from users where id = ? and active = 1", [user_id]))
+        return User.from_row(rows[0]) if rows else None
+
+    def add(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        role: str,
+        contact_id: int | None = None,
+        name: str = "",
+    ) -> User:
+        """Create a login; raise UserError when the email, role or contact link is wrong."""
+        email = normalise_email(email)
+        if not EMAIL.match(email):
+            raise UserError(f"{email!r} is not an email address")
+        if role not in ROLES:
+            raise UserError(f"role must be one of {', '.join(ROLES)}")
+        if role in ("customer", "supplier") and not contact_id:
+            raise UserError(f"a {role} login needs --contact-id (the Brightpearl contact it belongs to)")
+        if role == "admin":
+            contact_id = None
+        now = now_iso()
+        with write_transaction(self.db):
+            if self.by_email(email):
+                raise UserError(f"a login for {email} already exists")
+            user_id = (
+                self.db["users"]
+                .insert(
+                    {
+                        "email": email,
+                        "password_hash": password_hash,
+                        "role": role,
+                        "contact_id": contact_id,
+                        "name": name,
+                        "active": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                .last_pk
+            )
+        user = self.get(user_id)
+        assert user is not None
+        return user
+
+    def ensure(self, *, email: str, password_hash: str, role: str, contact_id: int | None, name: str) -> User:
+        """Create the login unless one exists for this email (demo seeding); return it."""
+        row = self.by_email(email)
+        if row:
+            return User.from_row(row)
+        return self.add(email=email, password_hash=password_hash, role=role, contact_id=contact_id, name=name)
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with write_transaction(self.db):
+            self.db["users"].update(user_id, {"password_hash": password_hash, "updated_at": now_iso()})
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        with write_transaction(self.db):
+            self.db["users"].update(user_id, {"active": int(active), "updated_at": now_iso()})
+            if not active:
+                self.db.execute("delete from sessions where user_id = ?", [user_id])
+
+    def record_login(self, user_id: int) -> None:
+        with write_transaction(self.db):
+            self.db["users"].update(user_id, {"last_login_at": now_iso()})

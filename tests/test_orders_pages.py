@@ -1,0 +1,168 @@
+"""The order history and order pages, as a customer sees them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import BASE_URL, login
+from litestar.testing import TestClient
+
+ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
+
+
+def order_ids(html: str) -> list[int]:
+    return [int(found) for found in ORDER_LINK.findall(html)]
+
+
+def first_order_of(app, email: str) -> int:
+    with TestClient(app, base_url=BASE_URL) as other:
+        assert login(other, email).status_code == 303
+        return order_ids(other.get("/orders").text)[0]
+
+
+def test_history_lists_the_customers_orders_newest_first_with_totals(alice):
+    response = alice.get("/orders")
+    assert response.status_code == 200
+    ids = order_ids(response.text)
+    assert 1 <= len(ids) <= 25
+    assert ids == sorted(ids, reverse=True)
+    assert "£" in response.text or "€" in response.text
+    assert "page 1 of" in response.text
+    assert response.headers["vary"] == "HX-Request"
+
+
+def test_history_pages_without_overlap(alice):
+    first = order_ids(alice.get("/orders").text)
+    second = order_ids(alice.get("/orders?page=2").text)
+    assert second and not set(first) & set(second)
+    assert max(second) < min(first)
+
+
+def test_htmx_request_gets_only_the_table(alice):
+    response = alice.get("/orders?page=2", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text and "<table" in response.text
+
+
+def test_status_filter_keeps_only_that_status(alice):
+    page = alice.get("/orders").text
+    options = dict(re.findall(r'<option value="(\d+)"\s*>([^<]+)</option>', page))
+    assert len(options) >= 2
+    status_id, name = next(iter(options.items()))
+    filtered = alice.get(f"/orders?status={status_id}").text
+    statuses = re.findall(r'<span class="status">([^<]+)</span>', filtered)
+    assert statuses and set(statuses) == {name}
+
+
+def test_search_by_reference_or_number(alice):
+    ids = order_ids(alice.get("/orders").text)
+    target = ids[3]
+    found = alice.get(f"/orders?q={target}").text
+    assert target in order_ids(found)
+    none = alice.get("/orders?q=no-such-reference-xyz").text
+    assert order_ids(none) == [] and "No orders match" in none
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=-1", "page=abc", "page=0", "page=99999999999", "status=abc", "status=-3", "q=" + "x" * 5000],
+)
+def test_bad_filters_answer_a_clean_400_page(alice, query):
+    response = alice.get(f"/orders?{query}")
+    assert response.status_code == 400
+    assert "Traceback" not in response.text
+    assert 'class="error-summary"' in response.text
+
+
+def test_markup_in_the_search_is_shown_as_text(alice):
+    response = alice.get("/orders", params={"q": "<script>alert(1)</script>"})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;" in response.text
+
+
+def test_a_page_beyond_the_last_says_so(alice):
+    response = alice.get("/orders?page=500")
+    assert response.status_code == 200
+    assert "There are not that many pages" in response.text
+
+
+@pytest.mark.parametrize("bad", ["abc", "12abc", "99999999999999999999", "0", "-5", "%3Cscript%3E", "1.5"])
+def test_odd_order_ids_are_404(alice, bad):
+    response = alice.get(f"/orders/{bad}")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_another_customers_order_answers_like_a_missing_one(app, alice):
+    bobs = first_order_of(app, "bob@example.com")
+    theirs = alice.get(f"/orders/{bobs}")
+    missing = alice.get("/orders/2147483000")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.text.replace(str(bobs), "ID") == missing.text.replace("2147483000", "ID")
+    assert str(bobs) not in order_ids(alice.get(f"/orders?q={bobs}").text)
+
+
+def test_order_page_shows_rows_totals_addresses_shipments_and_public_comments_only(alice, sandbox):
+    shipped = None
+    for page_number in (1, 2, 3):
+        for order_id in order_ids(alice.get(f"/orders?page={page_number}").text):
+            page = alice.get(f"/orders/{order_id}").text
+            if "<code class=\"tracking\">" in page and "comment__text" in page:
+                shipped = (order_id, page)
+                break
+        if shipped:
+            break
+    assert shipped, "the demo data should give alice a shipped order with comments"
+    order_id, page = shipped
+    for label in ("Items", "Net", "Tax", "Total", "Billing address", "Delivery address", "Shipments", "Comments"):
+        assert label in page
+    notes = sandbox.data.notes_for(order_id)
+    public = [n for n in notes if n["isPublic"]]
+    private = [n for n in notes if not n["isPublic"]]
+    for note in public:
+        assert _html(note["text"]) in page
+    for note in private:
+        assert _html(note["text"]) not in page
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+
+
+def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
+    sandbox.reset_calls()
+    alice.app.state.services.cache.clear()
+    assert alice.get("/orders").status_code == 200
+    cold_list = len(sandbox.calls)
+    sandbox.reset_calls()
+    assert alice.get("/orders").status_code == 200
+    warm_list = len(sandbox.calls)
+    order_id = order_ids(alice.get("/orders").text)[0]
+    alice.app.state.services.cache.clear()
+    sandbox.reset_calls()
+    assert alice.get(f"/orders/{order_id}").status_code == 200
+    cold_order = len(sandbox.calls)
+    sandbox.reset_calls()
+    assert alice.get(f"/orders/{order_id}").status_code == 200
+    warm_order = len(sandbox.calls)
+    assert (cold_list, warm_list, cold_order, warm_order) <= (3, 0, 4, 0)
+    assert cold_list <= 3 and warm_list == 0 and cold_order <= 4 and warm_order == 0
+
+
+def test_brightpearl_down_with_nothing_cached_gives_a_503_page_without_data(alice, sandbox):
+    alice.app.state.services.cache.clear()
+    sandbox.knobs.outage = True
+    response = alice.get("/orders")
+    assert response.status_code == 503
+    assert "Brightpearl is not answering" in response.text
+    assert order_ids(response.text) == []
+
+
+def test_suppliers_and_admins_cannot_open_customer_pages(app):
+    for email in ("sam@example.com", "admin@example.com"):
+        with TestClient(app, base_url=BASE_URL) as other:
+            login(other, email)
+            assert other.get("/orders").status_code == 403
+            assert other.get("/").status_code == 200
