@@ -260,6 +260,7 @@ async def test_orders_skips_missing_ids_and_remembers_them():
         found = await bp.orders([99999, 51234, 60001])
         assert list(found) == [51234, 60001]
         assert await bp.order(99999) is None
+        assert await bp.order(0) is None and await bp.order(-5) is None
         assert len(fake.calls) == 1
 
 

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .breaker import CLOSED, OPEN, PROBE, CircuitBreaker
+from .breaker import CLOSED, OPEN, CircuitBreaker
 from .budget import RequestBudget
 from .errors import (
     BrightpearlAuthError,
@@ -275,12 +275,13 @@ class BrightpearlClient:
         most resources, 500 for goods-out notes). `path_template` holds `{ids}`, e.g.
         `order-service/order/{ids}`.
 
-        Returns the found resources in the order of `ids`; ids Brightpearl does not return are
-        skipped (200 `[]` and 404 CMNC-404 both mean "none found"). A response keyed by id
+        Returns the found resources in the order of `ids`; ids Brightpearl does not return (and
+        ids <= 0) are skipped (200 `[]` and 404 CMNC-404 both mean "none found"). A response keyed by id
         (goods-out notes) is accepted: each value gets its key as `id_key` when it lacks one."""
         if "{ids}" not in path_template:
             raise ValueError("path_template must contain {ids}")
-        wanted = list(dict.fromkeys(int(i) for i in ids))
+        # Brightpearl ids are positive: anything else cannot exist and would break the ID set.
+        wanted = [i for i in dict.fromkeys(int(i) for i in ids) if i > 0]
         if not wanted:
             return []
         size = max(1, int(chunk))
