@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from portal.brightpearl.cache import Cache, current_tracker, track_staleness
+from portal.brightpearl.cache import Cache, current_tracker, start_staleness_tracking, track_staleness
 from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlBadRequest, BrightpearlUnavailable
 from portal.brightpearl.priority import BACKGROUND, INTERACTIVE, current_priority
 from portal.brightpearl.testing import FakeClock
@@ -388,3 +388,19 @@ async def test_aclose_cancels_background_refreshes():
     await settle(2)
     await cache.aclose()
     assert not cache._tasks
+
+
+@pytest.mark.anyio
+async def test_start_staleness_tracking_for_hooks():
+    cache, clock, _ = make_cache()
+    await cache.get("order", 1, Loader("a"), ttl=10, stale_ttl=0)
+    clock.advance(60)
+
+    async def request():
+        tracker = start_staleness_tracking()  # e.g. in a before-request hook
+        await cache.get("order", 1, Loader(down()), ttl=10, stale_ttl=0)
+        return tracker, current_tracker()
+
+    tracker, seen = await asyncio.create_task(request())
+    assert seen is tracker and tracker.oldest == T0
+    assert current_tracker() is None  # the request's task had its own context

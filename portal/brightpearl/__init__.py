@@ -1,7 +1,7 @@
 """Everything that speaks to Brightpearl: the HTTP client, the cache, typed models and the
 gateway the pages read through. Nothing else in the portal imports httpx for Brightpearl."""
 
-from .cache import Cache, StaleTracker, current_tracker, track_staleness
+from .cache import Cache, StaleTracker, current_tracker, start_staleness_tracking, track_staleness
 from .client import BrightpearlClient, SearchResult
 from .errors import (
     BrightpearlAuthError,
@@ -35,5 +35,6 @@ __all__ = [
     "current_tracker",
     "format_idset",
     "parse_idset",
+    "start_staleness_tracking",
     "track_staleness",
 ]

@@ -86,6 +86,15 @@ def track_staleness() -> Iterator[StaleTracker]:
         _tracker.reset(token)
 
 
+def start_staleness_tracking() -> StaleTracker:
+    """Give the current context a fresh tracker and return it, without a block: for a
+    before-request hook. Every request must call it (or use `track_staleness`), so no request
+    sees the previous one's tracker; the context dies with the request's task."""
+    tracker = StaleTracker()
+    _tracker.set(tracker)
+    return tracker
+
+
 def current_tracker() -> StaleTracker | None:
     """The tracker of the current request, or None outside `track_staleness()`."""
     return _tracker.get()
