@@ -29,7 +29,8 @@ import anyio
 import httpx
 
 from portal.sandbox import (
-    resources_accounting, resources_contact, resources_order, resources_product, resources_warehouse,
+    resources_accounting, resources_contact, resources_multimessage, resources_order, resources_product,
+    resources_warehouse,
 )
 from portal.sandbox import reference as ref
 from portal.sandbox.formats import LONDON
@@ -126,7 +127,8 @@ class _Transport(httpx.AsyncBaseTransport):
 
 def build_router() -> Router:
     router = Router()
-    for module in (resources_order, resources_contact, resources_warehouse, resources_accounting, resources_product):
+    for module in (resources_order, resources_contact, resources_warehouse, resources_accounting, resources_product,
+                   resources_multimessage):
         module.register(router)
     return router
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from portal.sandbox import catalogue as cat
 from portal.sandbox import reference as ref
+from portal.sandbox.contacts import add_contact, financial_details
 from portal.sandbox.demo import FIRST_GENERATED_CONTACT_ID, PERSONAS, Address, Persona
 from portal.sandbox.formats import cents, local_datetime, money, parse_wire_datetime, wire_datetime
 from portal.sandbox.orders import Invoice, Line, OrderDraft, party, row_items, store_order
@@ -163,83 +164,14 @@ class Generator:
             self.store.addresses[address_id] = {"addressId": address_id, "contactId": 0, **address.wire()}
 
     def _contact(
-        self, contact_id: int, *, salutation: str, first: str, last: str, email: str,
-        organisation_id: int, is_supplier: bool = False, is_staff: bool = False,
-        is_primary: bool = True, addresses: dict[str, int], telephone: str = "", mobile: str = "",
-        secondary_email: str = "", website: str = "", financial: dict[str, Any],
-        account_manager: int = 0, account_reference: str = "", created_days_ago: int = 900,
-        tags: str = "", rng: random.Random,
+        self, contact_id: int, *, created_days_ago: int = 900, rng: random.Random, **fields: Any,
     ) -> dict[str, Any]:
-        emails: dict[str, Any] = {"PRI": {"email": email}}
-        if secondary_email:
-            emails["SEC"] = {"email": secondary_email}
-        phones: dict[str, str] = {}
-        if telephone:
-            phones["PRI"] = telephone
-        if mobile:
-            phones["MOB"] = mobile
-        status_id, status_name = (
-            ref.CONTACT_STATUS_STAFF if is_staff
-            else ref.CONTACT_STATUS_SUPPLIER if is_supplier
-            else ref.CONTACT_STATUS_CUSTOMER
-        )
-        assignment: dict[str, Any] = {}
-        if account_manager:
-            assignment["staffOwnerContactId"] = account_manager
-        assignment["leadSourceId"] = 3 if not (is_staff or is_supplier) else 0
-        if account_reference:
-            assignment["accountReference"] = account_reference
         created = local_datetime(self.day(created_days_ago), 9 + rng.randint(0, 7), rng.randint(0, 59))
         updated = local_datetime(self.day(rng.randint(1, min(created_days_ago, 120))), 8 + rng.randint(0, 9), rng.randint(0, 59))
-        contact = {
-            "contactId": contact_id,
-            "isPrimaryContact": is_primary,
-            "salutation": salutation,
-            "firstName": first,
-            "lastName": last,
-            "postAddressIds": addresses,
-            "communication": {
-                "emails": emails,
-                "telephones": phones,
-                "messagingVoips": {},
-                "websites": {"PRI": website} if website else {},
-            },
-            "contactStatus": {"current": {"contactStatusId": status_id, "contactStatusName": status_name}},
-            "relationshipToAccount": {"isSupplier": is_supplier, "isStaff": is_staff},
-            "marketingDetails": {"isReceiveEmailNewsletter": rng.random() < 0.4},
-            "financialDetails": financial,
-            "assignment": {"current": assignment},
-            "organisation": {"organisationId": organisation_id, "name": self.store.companies[organisation_id]},
-            "tradeStatus": "UNKNOWN",
-            "createdByid": ref.API_USER_ID,
-            "createdOn": wire_datetime(created),
-            "updatedOn": wire_datetime(max(created, updated)),
-            "contactTags": tags,
-            "aliases": {},
-            "companyId": organisation_id,
-        }
-        self.store.contacts[contact_id] = contact
-        self.used_emails.add(email.lower())
+        contact = add_contact(self.store, contact_id, created_on=created, updated_on=updated,
+                              newsletter=rng.random() < 0.4, **fields)
+        self.used_emails.add(str(fields["email"]).lower())
         return contact
-
-    @staticmethod
-    def _financial(
-        price_list_id: int, currency: str, credit_limit: int, terms: int, discount: Decimal,
-        nominal: str = "4000", tax_number: str = "", tax_code_id: int = 1,
-    ) -> dict[str, Any]:
-        financial: dict[str, Any] = {
-            "priceListId": price_list_id,
-            "nominalCode": nominal,
-            "taxCodeId": tax_code_id,
-            "creditLimit": credit_limit,
-            "creditTermDays": terms,
-            "currencyId": ref.CURRENCIES[currency]["id"],
-            "discountPercentage": float(discount),
-            "creditTermTypeId": 1,
-        }
-        if tax_number:
-            financial["taxNumber"] = tax_number
-        return financial
 
     def _staff(self) -> None:
         rng = self.rng("staff")
@@ -248,7 +180,7 @@ class Generator:
                 contact_id, salutation=salutation, first=first, last=last, email=email,
                 organisation_id=MERCHANT_ORGANISATION_ID, is_staff=True,
                 addresses={"DEF": 12, "BIL": 12, "DEL": 12}, telephone="01924 000000",
-                financial=self._financial(ref.PRICE_LIST_TRADE, "GBP", 0, 0, Decimal(0)),
+                financial=financial_details(ref.PRICE_LIST_TRADE, "GBP", 0, 0, Decimal(0)),
                 created_days_ago=1500 + contact_id, rng=rng,
             )
 
@@ -281,7 +213,7 @@ class Generator:
             addresses={"DEF": head, "BIL": billing, "DEL": deliveries[0]},
             telephone=persona.telephone, mobile=persona.mobile, secondary_email=persona.secondary_email,
             website=f"https://www.{_slug(persona.company)}.example.com" if persona.is_primary else "",
-            financial=self._financial(
+            financial=financial_details(
                 persona.price_list_id, persona.currency, persona.credit_limit,
                 persona.credit_term_days, Decimal(0), nominal, persona.tax_number,
             ),
@@ -322,7 +254,7 @@ class Generator:
                 addresses={"DEF": address, "BIL": address, "DEL": address},
                 telephone=_phone(rng, "+31 38" if country == "NLD" else "0114"),
                 website=f"https://www.{slug}.example.com",
-                financial=self._financial(ref.PRICE_LIST_COST, currency, 0, 30, Decimal(0), "5000"),
+                financial=financial_details(ref.PRICE_LIST_COST, currency, 0, 30, Decimal(0), "5000"),
                 account_manager=15, created_days_ago=1300 + index * 20, rng=rng,
             )
             self.profiles[cid] = Profile(
@@ -390,7 +322,7 @@ class Generator:
                 telephone=telephone, mobile=f"07700 9{rng.randint(10000, 99999)}" if rng.random() < 0.5 else "",
                 secondary_email=self._unique_email("accounts", f"{slug}.example.com") if rng.random() < 0.4 else "",
                 website=f"https://www.{slug}.example.com" if rng.random() < 0.6 else "",
-                financial=self._financial(
+                financial=financial_details(
                     price_list, currency, rng.choice((2500, 5000, 7500, 10000, 20000)), terms, discount,
                     tax_number=tax_number, tax_code_id=ref.TAX_CODE_BY_CODE[tax_code]["id"],
                 ),

@@ -158,6 +158,31 @@ def _row(line: Line, sequence: int, currency: str) -> dict[str, Any]:
     }
 
 
+def total_value(net: Decimal, tax: Decimal, rate: Decimal) -> dict[str, str]:
+    """The `totalValue` block; base* are in the accounting currency at `rate`."""
+    base_net, base_tax = cents(net * rate), cents(tax * rate)
+    return {
+        "net": money(net),
+        "taxAmount": money(tax),
+        "baseNet": money(base_net),
+        "baseTaxAmount": money(base_tax),
+        "baseTotal": money(base_net + base_tax),
+        "total": money(net + tax),
+    }
+
+
+def add_row(store: DataStore, order: dict[str, Any], line: Line) -> int:
+    """Append a row (next sequence) to a stored order, refresh its totals; return the row id."""
+    row_id = store.ids.take("row")
+    currency = order["currency"]["orderCurrencyCode"]
+    sequence = max((int(r["orderRowSequence"]) for r in order["orderRows"].values()), default=0) + 10
+    order["orderRows"][str(row_id)] = _row(line, sequence, currency)
+    net = sum((Decimal(r["rowValue"]["rowNet"]["value"]) for r in order["orderRows"].values()), Decimal(0))
+    tax = sum((Decimal(r["rowValue"]["rowTax"]["value"]) for r in order["orderRows"].values()), Decimal(0))
+    order["totalValue"] = total_value(net, tax, Decimal(order["currency"]["exchangeRate"]))
+    return row_id
+
+
 def default_stock_status(type_code: str) -> str:
     return {"SO": "SON", "SC": "SCN", "PO": "PON", "PC": "PCN"}[type_code]
 
@@ -177,8 +202,6 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
     rows = {str(built[i][0]): built[i][1] for i in indexes}
     net = sum((line.row_net() for line in draft.lines), Decimal(0))
     tax = sum((line.row_tax() for line in draft.lines), Decimal(0))
-    base_net = cents(net * rate)
-    base_tax = cents(tax * rate)
 
     party_key = "customer" if draft.type_code in ("SO", "SC") else "supplier"
     invoice = draft.invoice
@@ -226,14 +249,7 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
             "exchangeRate": ref.EXCHANGE_RATES.get(currency, "1.000000"),
             "fixedExchangeRate": currency != ref.ACCOUNTING_CURRENCY,
         },
-        "totalValue": {
-            "net": money(net),
-            "taxAmount": money(tax),
-            "baseNet": money(base_net),
-            "baseTaxAmount": money(base_tax),
-            "baseTotal": money(base_net + base_tax),
-            "total": money(net + tax),
-        },
+        "totalValue": total_value(net, tax, rate),
         "assignment": {
             "current": {
                 "staffOwnerContactId": draft.staff_owner_id,

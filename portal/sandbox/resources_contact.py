@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
+from portal.sandbox.contacts import add_contact, financial_details
 from portal.sandbox.formats import wire_datetime
 from portal.sandbox.routing import (
     ApiError, Request, Response, Router, bad_patch, empty_ok, invalid, not_found, ok, path_ids,
@@ -272,6 +273,87 @@ def post_contact_note(req: Request, contact_id: str) -> Response:
     return ok(note_id)
 
 
+def _text(body: dict[str, Any], key: str, limit: int) -> str:
+    value = body.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise invalid(f"{key} must be a string of at most {limit} characters")
+    return value
+
+
+def post_contact(req: Request) -> Response:
+    """POST contact: a new contact -> its id (§6.3).
+
+    API note: the nesting of organisation/relationshipToAccount/financialDetails on POST is
+    UNCONFIRMED; the sandbox accepts the GET shape.  An `organisation.name` that matches an
+    existing company links to it, otherwise a company is created.
+    """
+    data = req.data
+    body = req.json_object()
+    salutation, first, last = _text(body, "salutation", 32), _text(body, "firstName", 32), _text(body, "lastName", 32)
+    if not (first or last):
+        raise invalid("firstName or lastName is required")
+    communication = body.get("communication") or {}
+    emails = communication.get("emails") or {}
+    phones = communication.get("telephones") or {}
+    addresses = body.get("postAddressIds") or {}
+    if not isinstance(addresses, dict):
+        raise invalid("postAddressIds must be an object")
+    for kind, address_id in addresses.items():
+        address = data.addresses.get(address_id) if isinstance(address_id, int) else None
+        if kind not in ADDRESS_TYPES or address is None:
+            raise invalid(f"postAddressIds.{kind} is not a valid postal address")
+        if address["contactId"] != 0:
+            raise invalid(f"Postal address {address_id} belongs to another contact")
+    organisation = body.get("organisation") or {}
+    company_id = body.get("companyId")
+    if company_id is not None and company_id not in data.companies:
+        raise invalid(f"Company {company_id} does not exist")
+    relation = body.get("relationshipToAccount") or {}
+    financial_in = body.get("financialDetails") or {}
+    price_list_id = financial_in.get("priceListId", ref.PRICE_LIST_TRADE)
+    if price_list_id not in ref.PRICE_LIST_BY_ID:
+        raise invalid(f"Invalid price list id: {price_list_id}")
+    currency = ref.CURRENCY_BY_ID.get(financial_in.get("currencyId", 1))
+    if currency is None:
+        raise invalid("Invalid currencyId")
+    if company_id is None:
+        name = str(organisation.get("name") or "").strip()
+        company_id = next((cid for cid, existing in data.companies.items() if name and existing == name), None)
+        if company_id is None:
+            company_id = data.ids.take("organisation")
+            data.companies[company_id] = name
+    contact_id = data.ids.take("contact")
+    add_contact(
+        data, contact_id, salutation=salutation, first=first, last=last,
+        email=str((emails.get("PRI") or {}).get("email") or ""), organisation_id=company_id,
+        addresses={k: addresses[k] for k in ADDRESS_TYPES if k in addresses},
+        financial=financial_details(price_list_id, currency, int(financial_in.get("creditLimit", 0) or 0),
+                                    int(financial_in.get("creditTermDays", 30) or 0)),
+        created_on=req.now, updated_on=req.now,
+        is_supplier=bool(relation.get("isSupplier", False)), is_staff=bool(relation.get("isStaff", False)),
+        is_primary=not any(c["companyId"] == company_id for c in data.contacts.values()),
+        telephone=str(phones.get("PRI") or ""), mobile=str(phones.get("MOB") or ""),
+        secondary_email=str((emails.get("SEC") or {}).get("email") or ""),
+        newsletter=bool((body.get("marketingDetails") or {}).get("isReceiveEmailNewsletter", False)),
+    )
+    for address_id in addresses.values():
+        data.addresses[address_id]["contactId"] = contact_id
+    return ok(contact_id)
+
+
+def post_company(req: Request) -> Response:
+    """POST company `{name}` -> company id (response shape assumed, as in the example)."""
+    body = req.json_object()
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise invalid("name is required")
+    company_id = req.data.ids.take("organisation")
+    req.data.companies[company_id] = name.strip()
+    return ok(company_id)
+
+
 def contact_search(req: Request) -> Response:
     data = req.data
     last_ordered: dict[int, str] = {}
@@ -317,6 +399,8 @@ def register(router: Router) -> None:
     add("GET", "/contact-service/contact", get_contacts, "get-contact")
     add("GET", "/contact-service/contact/{ids}", get_contacts, "get-contact")
     add("OPTIONS", "/contact-service/contact/{ids}", options_contacts, "options-contact")
+    add("POST", "/contact-service/contact", post_contact, "post-contact")
+    add("POST", "/contact-service/company", post_company, "post-company")
     add("PATCH", "/contact-service/contact/{contact_id}", patch_contact, "patch-contact")
     add("PUT", "/contact-service/contact/{contact_id}/postal-address", put_contact_addresses, "put-contact-postal-address")
     add("POST", "/contact-service/contact/{contact_id}/note", post_contact_note, "post-contact-note")

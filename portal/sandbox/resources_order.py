@@ -10,9 +10,9 @@ from typing import Any
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
 from portal.sandbox.formats import parse_wire_datetime, wire_date, wire_datetime
-from portal.sandbox.orders import Line, OrderDraft, party, store_order, tax_rate
+from portal.sandbox.orders import Line, OrderDraft, add_row, party, store_order, tax_rate
 from portal.sandbox.routing import (
-    ApiError, Request, Response, Router, bad_patch, empty_ok, invalid, not_found, ok, path_ids,
+    ApiError, Request, Response, Router, bad_patch, empty_ok, invalid, ok, path_ids,
     path_int,
 )
 from portal.sandbox.search import (
@@ -484,6 +484,102 @@ def _sales_line(data: DataStore, row: Any, index: int, price_list_id: int, defau
                 str(row.get("nominalCode") or "4000"), net=net, tax=tax)
 
 
+def _first_status(type_code: str) -> int:
+    return min((s for s in ref.ORDER_STATUSES if s.type_code == type_code), key=lambda s: s.sort_order).id
+
+
+def post_order(req: Request) -> Response:
+    """Legacy POST order/: an order header of any type, rows added afterwards (§7.3).
+
+    API note: without `orderStatus.orderStatusId` the first status of the type is used; the
+    nesting of currency, delivery-address override and assignment is UNCONFIRMED (GET shape).
+    """
+    data = req.data
+    body = req.json_object()
+    type_code = body.get("orderTypeCode")
+    if not type_code:
+        raise ApiError(400, "ORDC-005", "You have not supplied an order type code")
+    if type_code not in ref.ORDER_TYPE_ID:
+        raise ApiError(400, "ORDC-006", "You have supplied an invalid order type code")
+    parties = body.get("parties") if isinstance(body.get("parties"), dict) else {}
+    party_key = "customer" if type_code in ("SO", "SC") else "supplier"
+    contact_id = (parties.get(party_key) or {}).get("contactId")
+    if contact_id not in data.contacts:
+        if party_key == "supplier":
+            raise ApiError(400, "ORDC-022", "Suppllier ID Required.")
+        raise invalid("parties.customer.contactId must be the id of an existing contact")
+    contact = data.contacts[contact_id]
+    status_id = (body.get("orderStatus") or {}).get("orderStatusId", _first_status(type_code))
+    status = ref.STATUS_BY_ID.get(status_id)
+    if status is None or status.type_code != type_code:
+        raise invalid(f"Invalid order status {status_id} for {type_code}")
+    currency = (body.get("currency") or {}).get("orderCurrencyCode") or ref.CURRENCY_BY_ID.get(
+        contact["financialDetails"]["currencyId"], "GBP")
+    if currency not in ref.CURRENCIES:
+        raise invalid(f"Unknown currency {currency}")
+    reference = str(body.get("reference") or "")
+    if len(reference) > 64:
+        raise invalid("reference must be at most 64 characters")
+    delivery = body.get("delivery") if isinstance(body.get("delivery"), dict) else {}
+    method = delivery.get("shippingMethodId", 0)
+    if method and method not in ref.SHIPPING_METHOD_BY_ID:
+        raise invalid(f"Invalid shipping method id: {method}")
+    price_list_id = body.get("priceListId", contact["financialDetails"]["priceListId"])
+    if price_list_id not in ref.PRICE_LIST_BY_ID:
+        raise invalid(f"Invalid price list id: {price_list_id}")
+    billing_id = (parties.get("billing") or {}).get("contactId", contact_id)
+    if billing_id not in data.contacts:
+        raise invalid("parties.billing.contactId must be the id of an existing contact")
+    delivery_in = parties.get("delivery") if isinstance(parties.get("delivery"), dict) else None
+    delivery_address = delivery_in if delivery_in and delivery_in.get("addressLine1") else data.addresses[contact["postAddressIds"]["DEL"]]
+    assignment = (body.get("assignment") or {}).get("current") or {}
+    placed = parse_wire_datetime(str(body["placedOn"])) if body.get("placedOn") else req.now
+    draft = OrderDraft(
+        type_code=type_code,
+        contact_party=party(data, contact_id, data.addresses[contact["postAddressIds"]["DEF"]], with_contact_id=True),
+        delivery_party=party(data, contact_id, delivery_address, with_contact_id=False,
+                             full_name=(delivery_in or {}).get("addressFullName"), company=(delivery_in or {}).get("companyName"),
+                             email=(delivery_in or {}).get("email"), telephone=(delivery_in or {}).get("telephone")),
+        billing_party=party(data, billing_id, data.addresses[data.contacts[billing_id]["postAddressIds"]["BIL"]], with_contact_id=True),
+        lines=[], status_id=status_id, placed_on=placed, created_on=req.now, updated_on=req.now,
+        currency=currency, reference=reference, price_list_id=price_list_id,
+        price_mode=str(body.get("priceModeCode") or "EXC"), shipping_method_id=method,
+        delivery_date=_day(delivery["deliveryDate"], "delivery.deliveryDate") if delivery.get("deliveryDate") else None,
+        warehouse_id=int(body.get("warehouseId", ref.DEFAULT_WAREHOUSE)),
+        channel_id=int(assignment.get("channelId", 0) or 0),
+        staff_owner_id=int(assignment.get("staffOwnerContactId") or contact["assignment"]["current"].get("staffOwnerContactId", 0)),
+        created_by=req.api_user_id, parent_order_id=int(body.get("parentOrderId", 0) or 0),
+        payment_status="NOT_APPLICABLE" if status.draft and type_code == "SO" else "UNPAID",
+        allocation_status="ANR" if type_code != "SO" else "ANA",
+        shipping_status="NST" if type_code in ("SC", "PC") else "SNS",
+    )
+    return ok(store_order(data, draft))
+
+
+def post_row(req: Request, order_id: str) -> Response:
+    """POST order/{id}/row: one row (product or free text) -> row id; totals follow."""
+    data = req.data
+    order = _order(data, order_id)
+    body = req.json_object()
+    if order["invoices"] and order["invoices"][0].get("invoiceReference"):
+        raise invalid("Rows cannot be added to an invoiced order")
+    quantity = _decimal((body.get("quantity") or {}).get("magnitude", 1), "quantity.magnitude")
+    if quantity <= 0:
+        raise invalid("quantity.magnitude must be positive")
+    value = body.get("rowValue") if isinstance(body.get("rowValue"), dict) else {}
+    tax_code = value.get("taxCode")
+    if tax_code not in ref.TAX_CODE_BY_CODE:
+        raise invalid("rowValue.taxCode is required and must exist")
+    net = value.get("rowNet", {}).get("value") if isinstance(value.get("rowNet"), dict) else None
+    tax = value.get("rowTax", {}).get("value") if isinstance(value.get("rowTax"), dict) else None
+    row = {"productId": body.get("productId"), "name": body.get("productName"), "quantity": str(quantity),
+           "taxCode": tax_code, "net": net, "tax": tax, "nominalCode": body.get("nominalCode")}
+    line = _sales_line(data, row, 0, order["priceListId"], tax_code, order["priceModeCode"])
+    row_id = add_row(data, order, line)
+    data.touch_order(order["id"], req.now)
+    return ok(row_id)
+
+
 def register(router: Router) -> None:
     add = router.add
     add("GET", "/order-service/order/{ids}", get_orders, "get-order")
@@ -503,4 +599,6 @@ def register(router: Router) -> None:
     add("GET", "/order-service/order-note-search", note_search, "bulk-data-search")
     add("GET", "/order-service/order-note-search/meta-data", lambda req: meta_data(NOTE_SEARCH), "bulk-data-search")
     add("POST", "/order-service/sales-order", post_sales_order, "post-sales-order")
+    add("POST", "/order-service/order", post_order, "post-order")
+    add("POST", "/order-service/order/{order_id}/row", post_row, "post-order-row")
 
