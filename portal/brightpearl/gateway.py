@@ -77,6 +77,11 @@ class Brightpearl:
         self.client = client
         self.cache = cache
 
+    async def aclose(self) -> None:
+        """At shutdown: stop background refreshes, then close the client they use."""
+        await self.cache.aclose()
+        await self.client.aclose()
+
     async def _cached(self, kind: str, key: Any, loader: Any) -> Any:
         fresh = TTL[kind]
         return await self.cache.get(kind, key, loader, ttl=fresh.ttl, stale_ttl=fresh.stale_ttl)
