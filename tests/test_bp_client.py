@@ -610,6 +610,16 @@ async def test_post_is_retried_after_the_throttle():
 
 
 @pytest.mark.anyio
+async def test_write_throttled_past_the_deadline_was_not_executed():
+    client, rec, _ = make_client(lambda r: brightpearl_response(503, THROTTLED, remaining=0, period_ms=50000), deadline=20)
+    async with client:
+        with pytest.raises(BrightpearlUnavailable) as caught:
+            await client.post("order-service/order/1/note", {"text": "x"})
+    assert not isinstance(caught.value, UnknownOutcome) and caught.value.reason == "throttled"
+    assert rec.count == 1
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     ("failure", "expected"),
     [
