@@ -153,6 +153,14 @@ class Sandbox:
         if self.journal is not None:
             self._replay(self.journal)
 
+        # A plain coroutine function (not a bound method): servers such as uvicorn detect
+        # ASGI 3 with inspect.isfunction/iscoroutinefunction.
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            await self._asgi(scope, receive, send)
+
+        self.app: Callable[[Scope, Receive, Send], Awaitable[None]] = app
+        """The ASGI application."""
+
     # ------------------------------------------------------------------ conveniences
     @property
     def base_url(self) -> str:
@@ -180,8 +188,7 @@ class Sandbox:
         self.throttle.reset()
 
     # -------------------------------------------------------------------------- ASGI
-    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The ASGI application."""
+    async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
