@@ -133,7 +133,7 @@ def check(schema: Schema, value: Any, path: str, allow: set[str], nulls_ok: bool
     if kind == "object":
         problems = [f"{path}: missing {k}" for k in sorted(schema.required - set(value)) if k not in allow]
         problems += [f"{path}: extra {k}" for k in sorted(set(value) - set(schema.fields)) if k not in allow]
-        for key in set(value) & set(schema.fields):
+        for key in sorted(set(value) & set(schema.fields)):
             problems += check(schema.fields[key], value[key], f"{path}.{key}", allow)
         return problems
     return []
@@ -144,7 +144,7 @@ def test_the_shape_checker_notices_differences() -> None:
     assert check(schema, {"a": 2, "rows": {"11": {"x": "2"}}, "list": [{"k": 3}]}, "$", set()) == []
     assert check(schema, {"a": "2", "rows": {}, "list": []}, "$", set()) == ["$.a: string, example has number"]
     assert check(schema, {"rows": {"x": {}}, "list": [{"k": 1, "z": 0}]}, "$", set()) == [
-        "$: missing a", "$.rows: expected a map keyed by ids, got object ['x']", "$.list[0]: extra z",
+        "$: missing a", "$.list[0]: extra z", "$.rows: expected a map keyed by ids, got object ['x']",
     ]
     assert check(build([[[1, "a", None]]]), [[2, None, "x"]], "$", set()) == []
     assert check(build([[[1, "a", None]]]), [[2, 3, "x"]], "$", set()) == ["$[0][1]: number, example has string"]
