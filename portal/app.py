@@ -46,11 +46,17 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
-        svc.tasks.append(asyncio.create_task(_purge_sessions_forever(svc), name="session-purge"))
+        # Counted, because test clients may run the same app's lifespan more than once at a time;
+        # resources close when the last one ends.
+        svc.lifespans += 1
+        if svc.lifespans == 1:
+            svc.tasks.append(asyncio.create_task(_purge_sessions_forever(svc), name="session-purge"))
         try:
             yield
         finally:
-            await svc.aclose()
+            svc.lifespans -= 1
+            if svc.lifespans == 0:
+                await svc.aclose()
 
     return Litestar(
         route_handlers=[

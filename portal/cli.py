@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def check_brightpearl(settings: Settings) -> None:
         ) as client:
             await client.check_credentials()
 
+    # The failure is reported below in one line; the client's own log lines would repeat it.
+    logging.getLogger("portal.brightpearl").setLevel(logging.CRITICAL)
     try:
         asyncio.run(check())
     except BrightpearlAuthError as error:
@@ -107,6 +110,7 @@ def check_brightpearl(settings: Settings) -> None:
         fail(f"could not use Brightpearl at {settings.brightpearl_url}: {error.message}")
     except Exception as error:  # noqa: BLE001 - one line for any network failure
         fail(f"could not reach Brightpearl at {settings.brightpearl_url}: {error.__class__.__name__} {error}")
+    logging.getLogger("portal.brightpearl").setLevel(logging.NOTSET)
 
 
 @main.command()

@@ -49,16 +49,18 @@ class Services:
     failed_logins: FailedLogins = field(default_factory=FailedLogins)
     sandbox: object | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
+    lifespans: int = 0
 
     async def aclose(self) -> None:
-        for task in self.tasks:
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
             task.cancel()
-        for task in self.tasks:
+        for task in tasks:
             try:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
                 pass
-        await self.client.aclose()
+        await self.bp.aclose()
         self.db.close()
 
 

@@ -83,7 +83,7 @@ def age(value: datetime | None) -> str:
 @pass_context
 def url_with(context, name: str, query: dict | None = None, **path_params) -> str:
     """`url_for(name, **path_params)` plus a query string from the non-empty items of `query`."""
-    url = context["url_for"](name, **path_params)
+    url = context["request"].app.route_reverse(name, **path_params)
     items = {k: v for k, v in (query or {}).items() if v not in (None, "")}
     return f"{url}?{urlencode(items)}" if items else url
 

@@ -38,6 +38,8 @@ def settings(tmp_path) -> Settings:
         base_url=BASE_URL,
         fast_password_hashing=True,
         demo=True,
+        login_attempts_per_minute=1000,
+        brightpearl_deadline=3.0,
     )
 
 

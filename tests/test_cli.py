@@ -87,6 +87,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    finally:
+        if process.stdout:
+            process.stdout.close()
+
+
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -112,8 +121,7 @@ def sandbox_process(tmp_path):
         wait_for(f"http://127.0.0.1:{port}/healthz", process)
         yield f"http://127.0.0.1:{port}/public-api/demo"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def test_serve_refuses_credentials_brightpearl_rejects(tmp_path, sandbox_process):
@@ -171,5 +179,4 @@ def test_serve_against_a_separate_sandbox_process_over_http(tmp_path, sandbox_pr
             ).text
             assert re.search(r'portal_brightpearl_requests_total\{method="GET",resource="order-service/order-search",status="200"\} 1\.0', metrics)
     finally:
-        portal.terminate()
-        portal.wait(timeout=10)
+        stop(portal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BASE_URL, login
+from conftest import login
 from litestar.testing import TestClient
 
 ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
@@ -15,10 +15,12 @@ def order_ids(html: str) -> list[int]:
     return [int(found) for found in ORDER_LINK.findall(html)]
 
 
-def first_order_of(app, email: str) -> int:
-    with TestClient(app, base_url=BASE_URL) as other:
-        assert login(other, email).status_code == 303
-        return order_ids(other.get("/orders").text)[0]
+def switch_to(client: TestClient, email: str) -> TestClient:
+    """Forget the current login and log in as `email` (another person, same browser)."""
+    client.cookies.clear()
+    assert login(client, email).status_code == 303
+    client.get("/brand.css")
+    return client
 
 
 def test_history_lists_the_customers_orders_newest_first_with_totals(alice):
@@ -95,8 +97,9 @@ def test_odd_order_ids_are_404(alice, bad):
     assert "Page not found" in response.text
 
 
-def test_another_customers_order_answers_like_a_missing_one(app, alice):
-    bobs = first_order_of(app, "bob@example.com")
+def test_another_customers_order_answers_like_a_missing_one(client):
+    bobs = order_ids(switch_to(client, "bob@example.com").get("/orders").text)[0]
+    alice = switch_to(client, "alice@example.com")
     theirs = alice.get(f"/orders/{bobs}")
     missing = alice.get("/orders/2147483000")
     assert theirs.status_code == missing.status_code == 404
@@ -160,9 +163,8 @@ def test_brightpearl_down_with_nothing_cached_gives_a_503_page_without_data(alic
     assert order_ids(response.text) == []
 
 
-def test_suppliers_and_admins_cannot_open_customer_pages(app):
+def test_suppliers_and_admins_cannot_open_customer_pages(client):
     for email in ("sam@example.com", "admin@example.com"):
-        with TestClient(app, base_url=BASE_URL) as other:
-            login(other, email)
-            assert other.get("/orders").status_code == 403
-            assert other.get("/").status_code == 200
+        other = switch_to(client, email)
+        assert other.get("/orders").status_code == 403
+        assert other.get("/").status_code == 200

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
-from test_cli import free_port, wait_for
+from test_cli import free_port, stop, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,5 +51,4 @@ def test_wheel_ships_templates_and_static_files_and_runs_the_demo(tmp_path):
         assert "Demo logins" in login.text
         assert httpx.get(f"{base}/static/htmx-2.0.11.min.js", timeout=10).status_code == 200
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)

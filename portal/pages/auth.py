@@ -31,10 +31,11 @@ def safe_next(target: str | None) -> str:
 
 
 @get("/login", name="login_form")
-async def login_form(request: Request, next: str | None = None) -> Template | Redirect:
+async def login_form(request: Request) -> Template | Redirect:
+    target = safe_next(request.query_params.get("next"))
     if current_user(request):
-        return Redirect(safe_next(next))
-    return page(request, "views/login.html", email="", error=None, next=safe_next(next))
+        return Redirect(target)
+    return page(request, "views/login.html", email="", error=None, next=target)
 
 
 @post("/login", name="login", status_code=200)

@@ -9,8 +9,14 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
-from portal.brightpearl.freshness import current_stale_since
+from portal.brightpearl.cache import current_tracker
 from portal.users import User
+
+
+def current_stale_since():
+    """When this request was served cached data because Brightpearl failed: its age, else None."""
+    tracker = current_tracker()
+    return tracker.oldest if tracker else None
 
 
 def current_user(connection: ASGIConnection) -> User | None:
@@ -55,8 +61,8 @@ def go(request: Request, url: str) -> Redirect | ClientRedirect:
     return Redirect(url, status_code=303)
 
 
-def parse_id(text: str) -> int:
-    """Return a Brightpearl id from a URL segment; anything else is a 404, like a missing id."""
-    if not text.isdigit() or len(text) > 10 or int(text) == 0 or int(text) > 2**31 - 1:
+def valid_id(value: int) -> int:
+    """Return a Brightpearl id from the URL; out of range is a 404, like a missing id."""
+    if not 0 < value < 2**31:
         raise NotFoundException()
-    return int(text)
+    return value

@@ -7,10 +7,11 @@ import math
 from dataclasses import dataclass
 
 from litestar import Request, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.brightpearl.access import may_see_order, may_see_search_row, owned_order
-from portal.pages.common import is_htmx, page, parse_id, requires_role
+from portal.pages.common import is_htmx, page, requires_role, valid_id
 from portal.services import services
 from portal.users import User
 
@@ -86,8 +87,8 @@ async def order_history(request: Request, user: User, query: HistoryQuery) -> di
     matching = [row for row in mine if _matches(row, query)] if not query.errors else []
     size = svc.settings.page_size
     pages = max(1, math.ceil(len(matching) / size))
-    current = min(query.page, pages)
-    window = matching[(current - 1) * size : current * size]
+    current = query.page
+    window = matching[(current - 1) * size : current * size]  # empty beyond the last page
     orders = await bp.orders([row.order_id for row in window]) if window else {}
     rows = []
     for row in window:
@@ -129,11 +130,11 @@ async def orders_page(request: Request) -> Template:
     return page(request, "views/orders.html", status_code=code, **context)
 
 
-@get("/orders/{order_id:str}", name="order", guards=[requires_role("customer")])
-async def order_page(request: Request, order_id: str) -> Template:
+@get("/orders/{order_id:int}", name="order", guards=[requires_role("customer")])
+async def order_page(request: Request, order_id: FromPath[int]) -> Template:
     user: User = request.scope["user"]
     bp = services(request).bp
-    order = owned_order(user, await bp.order(parse_id(order_id)))
+    order = owned_order(user, await bp.order(valid_id(order_id)))
     notes, shipments, methods = await asyncio.gather(
         bp.order_notes(order.id), bp.goods_out_notes(order.id), bp.shipping_methods()
     )

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.response import Response
+from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Receive, Scope, Send
+
+from portal.brightpearl.cache import start_staleness_tracking
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -41,6 +43,8 @@ class SessionUserMiddleware(ASGIMiddleware):
         info = services.sessions.load(token) if token else None
         scope["user"] = info.user if info else None
         scope["auth"] = token if info else None
+        # Each request collects its own "served stale data" note (shown as "data as of …").
+        start_staleness_tracking()
         await next_app(scope, receive, send)
 
 
@@ -59,9 +63,7 @@ class OriginCheckMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope["method"] in UNSAFE and not self._allowed(scope):
-            response = Response("Cross-site request refused.", status_code=403, media_type="text/plain")
-            await response(scope, receive, send)
-            return
+            raise PermissionDeniedException("Cross-site request refused.")
         await next_app(scope, receive, send)
 
     def _allowed(self, scope: Scope) -> bool:
