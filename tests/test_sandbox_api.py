@@ -635,3 +635,23 @@ def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(ca
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.mark.anyio
+async def test_sales_order_post_takes_a_delivery_address_override_and_defaults_from_the_contact(sandbox, client):
+    answer = await client.post("/order-service/sales-order", json={
+        "customerId": BOB_CONTACT_ID,
+        "delivery": {"shippingMethodId": 9, "date": "2025-06-20", "address": {
+            "addressFullName": "Site team", "companyName": "Mitchell Hospitality Group Ltd",
+            "addressLine1": "1 Quay Street", "addressLine3": "Dublin", "postalCode": "D02 X285", "countryIsoCode": "IE"}},
+        "rows": [{"productId": min(sandbox.data.products), "quantity": 3}],
+    })
+    order = sandbox.data.orders[answer.json()["response"]]
+    delivery = order["parties"]["delivery"]
+    assert (delivery["addressFullName"], delivery["countryIsoCode"], delivery["countryIsoCode3"]) == ("Site team", "IE", "IRL")
+    assert order["delivery"] == {"deliveryDate": "2025-06-20T00:00:00.000+01:00", "shippingMethodId": 9}
+    assert order["orderStatus"]["orderStatusId"] == 2 and order["orderPaymentStatus"] == "UNPAID"
+    row = next(iter(order["orderRows"].values()))
+    price = sandbox.data.product_prices[min(sandbox.data.products)][2]["1"]
+    assert row["productPrice"]["value"] == price and row["quantity"]["magnitude"] == "3.0000"
+    assert order["assignment"]["current"]["staffOwnerContactId"] == 15

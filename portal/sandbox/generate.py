@@ -875,7 +875,7 @@ class Generator:
             draft.invoice = Invoice(f"SC-{store.ids.take('credit_number')}", placed_day, placed_day)
             draft.closed_on = draft.updated_on
             draft.meta.invoice_journal_id = store.ids.take("journal")
-        order_id = store_order(store, draft)
+        order_id = store_order(store, draft, rng.sample(range(len(lines)), len(lines)))
         plan.order_id = order_id
         manager = profile.account_manager
         store.add_note(order_id, f"Goods returned: {reason}", False, manager, manager, placed + timedelta(minutes=5))

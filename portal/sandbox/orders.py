@@ -98,6 +98,16 @@ class OrderDraft:
     meta: OrderMeta = field(default_factory=OrderMeta)
 
 
+def country_iso3(value: object) -> str:
+    """ISO3 code for a 3- or 2-letter code or a country id; the UK when unknown or absent."""
+    if isinstance(value, int):
+        return ref.COUNTRY_BY_ID.get(value, "GBR")
+    code = str(value or "").upper()
+    if code in ref.COUNTRIES:
+        return code
+    return next((iso3 for iso3, c in ref.COUNTRIES.items() if c["iso2"] == code), "GBR")
+
+
 def party(
     store: DataStore, contact_id: int, address: dict[str, Any], *, with_contact_id: bool,
     full_name: str | None = None, company: str | None = None, email: str | None = None,
@@ -106,8 +116,8 @@ def party(
     """An order party (customer/supplier/delivery/billing) from a contact and an address."""
     contact = store.contacts.get(contact_id, {})
     phones = contact.get("communication", {}).get("telephones", {})
-    iso3 = address.get("countryIsoCode", "GBR")
-    country = ref.COUNTRIES.get(iso3, ref.COUNTRIES["GBR"])
+    iso3 = country_iso3(address.get("countryIsoCode") or address.get("countryId"))
+    country = ref.COUNTRIES[iso3]
     body: dict[str, Any] = {}
     if with_contact_id:
         body["contactId"] = contact_id
