@@ -655,3 +655,46 @@ async def test_sales_order_post_takes_a_delivery_address_override_and_defaults_f
     price = sandbox.data.product_prices[min(sandbox.data.products)][2]["1"]
     assert row["productPrice"]["value"] == price and row["quantity"]["magnitude"] == "3.0000"
     assert order["assignment"]["current"]["staffOwnerContactId"] == 15
+
+
+@pytest.mark.anyio
+async def test_legacy_order_post_then_rows_keep_totals_in_step(sandbox, client):
+    no_type = await client.post("/order-service/order/", json={"reference": "x"})
+    assert no_type.json() == {"errors": [{"code": "ORDC-005", "message": "You have not supplied an order type code"}]}
+    no_supplier = await client.post("/order-service/order/", json={"orderTypeCode": "PO"})
+    assert no_supplier.json() == {"errors": [{"code": "ORDC-022", "message": "Suppllier ID Required."}]}
+    order_id = (await client.post("/order-service/order/", json={
+        "orderTypeCode": "SO", "parties": {"customer": {"contactId": ALICE_CONTACT_ID}}})).json()["response"]
+    assert sandbox.data.orders[order_id]["orderStatus"]["orderStatusId"] == 1
+    await client.post(f"/order-service/order/{order_id}/row", json={
+        "productId": min(sandbox.data.products), "quantity": {"magnitude": 2},
+        "rowValue": {"taxCode": "T20", "rowNet": {"value": 190.0}, "rowTax": {"value": 38.0}}})
+    await client.post(f"/order-service/order/{order_id}/row", json={
+        "productName": "Bespoke finishing service", "quantity": {"magnitude": 1},
+        "rowValue": {"taxCode": "T20", "rowNet": {"value": 45.0}, "rowTax": {"value": 9.0}}})
+    order = (await client.get(f"/order-service/order/{order_id}")).json()["response"][0]
+    assert order["totalValue"]["total"] == "282.00"
+    assert sorted(r["orderRowSequence"] for r in order["orderRows"].values()) == ["10", "20"]
+    missing_tax = await client.post(f"/order-service/order/{order_id}/row", json={"productName": "x"})
+    assert missing_tax.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_prices_price_lists_and_availability(sandbox, client):
+    product = min(sandbox.data.products)
+    prices = (await client.get(f"/product-service/product-price/{product}")).json()["response"]
+    assert [p["priceListId"] for p in prices[0]["priceLists"]] == [1, 2, 3, 4]
+    everything = (await client.get("/product-service/product-price/*/price-list/2")).json()["response"]
+    assert len(everything) == len(sandbox.data.products)
+    none = await client.get("/product-service/product-price/999999/price-list/2")
+    assert none.json() == {"errors": [{"code": "CMNC-404", "message": "No Product Prices Found"}]}
+    assert (await client.get("/product-service/price-list/99")).json()["errors"][0]["message"] == "No Price Lists Found"
+    stock = (await client.get(f"/warehouse-service/product-availability/{product}")).json()["response"][str(product)]
+    assert stock["total"]["onHand"] == stock["total"]["inStock"] - stock["total"]["allocated"]
+
+
+def test_config_values_seed_the_knobs():
+    sandbox = Sandbox(SandboxConfig(today=TODAY, latency_ms=5, error_rate=0.25, throttle_limit=7, throttle_window_s=2.0))
+    knobs = sandbox.knobs
+    assert (knobs.latency_ms, knobs.error_rate, knobs.throttle_limit, knobs.throttle_window_s) == (5, 0.25, 7, 2.0)
+    assert (knobs.outage, knobs.lose_responses, knobs.fail_writes) == (False, 0, 0)
