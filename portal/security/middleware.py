@@ -32,7 +32,11 @@ class SessionUserMiddleware(ASGIMiddleware):
     """
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = (r"^/static/", r"^/healthz$")
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        path = scope["path"]
+        return path.startswith("/static/") or path == "/healthz"
 
     def __init__(self, cookie_name: str) -> None:
         self.cookie_name = cookie_name
