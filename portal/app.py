@@ -14,7 +14,8 @@ from litestar.logging.config import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from portal.pages import auth, errors, health, home, orders
+from portal.brightpearl.priority import background_priority
+from portal.pages import all_route_handlers, auth, errors
 from portal.paths import STATIC_DIR
 from portal.security.headers import make_security_headers_hook
 from portal.security.middleware import (
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
         svc.lifespans += 1
         if svc.lifespans == 1:
             svc.tasks.append(asyncio.create_task(_purge_sessions_forever(svc), name="session-purge"))
+            svc.tasks.append(asyncio.create_task(_deliver_outbox_forever(svc), name="outbox"))
         try:
             yield
         finally:
@@ -60,10 +62,7 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
 
     return Litestar(
         route_handlers=[
-            *auth.route_handlers,
-            *home.route_handlers,
-            *orders.route_handlers,
-            *health.route_handlers,
+            *all_route_handlers(),
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -112,6 +111,12 @@ def seed_demo_logins(svc: Services) -> None:
             contact_id=demo.get("contact_id"),
             name=demo.get("name", ""),
         )
+
+
+async def _deliver_outbox_forever(svc: Services) -> None:
+    # Background priority: the worker leaves the request budget's headroom to page views.
+    with background_priority():
+        await svc.outbox.run_forever()
 
 
 async def _purge_sessions_forever(svc: Services) -> None:

@@ -17,8 +17,10 @@ from portal.audit import Audit
 from portal.brightpearl.cache import Cache
 from portal.brightpearl.client import BrightpearlClient
 from portal.brightpearl.gateway import Brightpearl
+from portal.brightpearl.writes import HANDLERS, ORDER_NOTE
 from portal.db import open_database
 from portal.metrics import Metrics
+from portal.outbox import Outbox
 from portal.security.passwords import FailedLogins, Passwords
 from portal.security.sessions import SessionStore
 from portal.settings import (
@@ -46,6 +48,7 @@ class Services:
     client: BrightpearlClient
     cache: Cache
     bp: Brightpearl
+    outbox: Outbox
     failed_logins: FailedLogins = field(default_factory=FailedLogins)
     sandbox: object | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -60,6 +63,7 @@ class Services:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
                 pass
+        self.outbox.release_leases()
         await self.bp.aclose()
         self.db.close()
 
@@ -92,6 +96,10 @@ def build_services(settings: Settings, *, sandbox=None, transport=None) -> Servi
         deadline=settings.brightpearl_deadline,
     )
     cache = Cache(metrics=metrics)
+    bp = Brightpearl(client, cache)
+    outbox = Outbox(db, client, metrics=metrics, on_done=lambda row: forget_written(bp, row))
+    for kind, handler in HANDLERS.items():
+        outbox.register(kind, handler)
     return Services(
         settings=settings,
         db=db,
@@ -106,9 +114,18 @@ def build_services(settings: Settings, *, sandbox=None, transport=None) -> Servi
         audit=Audit(db),
         client=client,
         cache=cache,
-        bp=Brightpearl(client, cache),
+        bp=bp,
+        outbox=outbox,
         sandbox=sandbox,
     )
+
+
+def forget_written(bp: Brightpearl, row: dict) -> None:
+    """After a write reached Brightpearl, drop the cached copies it changed."""
+    if row["kind"] == ORDER_NOTE:
+        bp.cache.invalidate("order_notes", row["target_id"])
+    elif row.get("contact_id"):
+        bp.forget_contact(row["contact_id"])
 
 
 def make_sandbox(settings: Settings):

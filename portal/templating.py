@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined,
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from portal.pages import nav_links
 from portal.paths import PARTIALS_DIR, VIEWS_DIR
 from portal.settings import Settings
 
@@ -104,6 +105,7 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         site_name=settings.site_name,
         demo=settings.demo,
         url_with=url_with,
+        nav_links=nav_links,
         htmx_file="/htmx-2.0.11.min.js",
     )
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
