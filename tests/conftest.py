@@ -76,6 +76,14 @@ def strip_tokens(html: str) -> str:
     return re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
 
 
+def switch_to(client: TestClient, email: str) -> TestClient:
+    """Forget the current login and log in as `email` (another person, same browser)."""
+    client.cookies.clear()
+    assert login(client, email).status_code == 303
+    client.get("/brand.css")
+    return client
+
+
 @pytest.fixture
 def alice(client, demo):
     response = login(client, "alice@example.com")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import login
+from conftest import login, switch_to
 from litestar.testing import TestClient
 
 ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
@@ -13,14 +13,6 @@ ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
 
 def order_ids(html: str) -> list[int]:
     return [int(found) for found in ORDER_LINK.findall(html)]
-
-
-def switch_to(client: TestClient, email: str) -> TestClient:
-    """Forget the current login and log in as `email` (another person, same browser)."""
-    client.cookies.clear()
-    assert login(client, email).status_code == 303
-    client.get("/brand.css")
-    return client
 
 
 def test_history_lists_the_customers_orders_newest_first_with_totals(alice):

@@ -13,6 +13,7 @@ from litestar.response import Template
 from portal.brightpearl.access import may_see_order, may_see_search_row, owned_order
 from portal.pages.common import is_htmx, page, requires_role, valid_id
 from portal.services import services
+from portal.tracking import tracking_links
 from portal.users import User
 
 MAX_QUERY = 64  # Brightpearl's order reference is at most 64 characters.
@@ -147,6 +148,7 @@ async def order_page(request: Request, order_id: FromPath[int]) -> Template:
         notes=public_notes,
         shipments=shipments,
         shipping_methods=methods,
+        tracking_links=tracking_links(services(request).db, shipments, methods),
         shipping_state=SHIPPING_STATES.get(order.shipping_status_code or "", "–"),
     )
 
