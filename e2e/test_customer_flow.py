@@ -95,3 +95,29 @@ def test_wrong_password_shows_the_message_beside_the_form(page: Page):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_have_text("That email and password do not match an active account.")
     expect(page.get_by_label("Email")).to_have_value("alice@example.com")
+
+
+def test_comment_on_an_order_with_and_without_javascript(page: Page, browser, base_url, artifacts):
+    log_in(page)
+    page.locator("table.orders tbody th a").first.click()
+    page.get_by_label("Add a comment").fill("Could the delivery come after 10am? <b>thanks</b>")
+    with page.expect_response(re.compile(r"/comments$")) as response:
+        page.get_by_role("button", name="Send comment").click()
+    assert response.value.request.headers.get("hx-request") == "true"
+    thread = page.locator("#comments-thread")
+    expect(thread).to_contain_text("Could the delivery come after 10am? <b>thanks</b>")
+    expect(thread).to_contain_text("Alice Harper")
+    expect(page.get_by_label("Add a comment")).to_have_value("")
+    page.locator("#comments").screenshot(path=artifacts / "comments.png")
+
+    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    plain = context.new_page()
+    log_in(plain, "bob@example.com")
+    plain.locator("table.orders tbody th a").first.click()
+    plain.get_by_role("button", name="Send comment").click()
+    expect(plain.locator("#comment-error")).to_have_text("Write a comment before sending it.")
+    plain.get_by_label("Add a comment").fill("Sent without JavaScript")
+    plain.get_by_role("button", name="Send comment").click()
+    expect(plain).to_have_url(re.compile(r"/orders/\d+#comments$"))
+    expect(plain.locator("#comments-thread")).to_contain_text("Sent without JavaScript")
+    context.close()

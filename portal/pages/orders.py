@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from portal.brightpearl.access import may_see_order, may_see_search_row, owned_order
 from portal.pages.common import is_htmx, page, requires_role, valid_id
+from portal.pages.comments import form_context, thread
 from portal.services import services
 from portal.tracking import tracking_links
 from portal.users import User
@@ -134,23 +135,29 @@ async def orders_page(request: Request) -> Template:
 @get("/orders/{order_id:int}", name="order", guards=[requires_role("customer")])
 async def order_page(request: Request, order_id: FromPath[int]) -> Template:
     user: User = request.scope["user"]
-    bp = services(request).bp
-    order = owned_order(user, await bp.order(valid_id(order_id)))
+    order = owned_order(user, await services(request).bp.order(valid_id(order_id)))
+    context = await order_context(request, order)
+    return page(request, "views/order.html", **context, **form_context())
+
+
+async def order_context(request: Request, order) -> dict:
+    """Everything the order page shows besides the comment form, for an order already checked
+    to be the user's (notes, shipments and shipping methods are read concurrently)."""
+    svc = services(request)
+    bp = svc.bp
     notes, shipments, methods = await asyncio.gather(
         bp.order_notes(order.id), bp.goods_out_notes(order.id), bp.shipping_methods()
     )
-    public_notes = sorted((n for n in notes if n.is_public), key=lambda n: (n.added_on is None, n.added_on, n.id))
     shipments = sorted(shipments, key=lambda g: (g.shipped_on is None, g.shipped_on or g.created_on, g.id))
-    return page(
-        request,
-        "views/order.html",
-        order=order,
-        notes=public_notes,
-        shipments=shipments,
-        shipping_methods=methods,
-        tracking_links=tracking_links(services(request).db, shipments, methods),
-        shipping_state=SHIPPING_STATES.get(order.shipping_status_code or "", "–"),
-    )
+    return {
+        "order": order,
+        "comments": thread(svc, request.scope["user"], order, notes),
+        "shipments": shipments,
+        "shipping_methods": methods,
+        "tracking_links": tracking_links(svc.db, shipments, methods),
+        "shipping_state": SHIPPING_STATES.get(order.shipping_status_code or "", "–"),
+        "with_form": True,
+    }
 
 
 route_handlers = [orders_page, order_page]
