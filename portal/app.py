@@ -33,14 +33,15 @@ log = logging.getLogger("portal")
 SESSION_PURGE_SECONDS = 600
 
 
-def create_app(settings: Settings | None = None, *, sandbox=None, transport=None) -> Litestar:
+def create_app(settings: Settings | None = None, *, sandbox=None, transport=None, cache_clock=None) -> Litestar:
     """Build the portal app for `settings` (default: from the environment).
 
     `sandbox` (a portal.sandbox.Sandbox) and `transport` (an httpx transport) let tests and
-    `portal demo` choose what the Brightpearl client talks to.
+    `portal demo` choose what the Brightpearl client talks to; `cache_clock` lets tests age the
+    cache.
     """
     settings = (settings or Settings.from_env()).with_secret()
-    svc = build_services(settings, sandbox=sandbox, transport=transport)
+    svc = build_services(settings, sandbox=sandbox, transport=transport, cache_clock=cache_clock)
     if settings.uses_sandbox:
         seed_demo_logins(svc)
     https = settings.cookie_secure

@@ -68,11 +68,12 @@ class Services:
         self.db.close()
 
 
-def build_services(settings: Settings, *, sandbox=None, transport=None) -> Services:
+def build_services(settings: Settings, *, sandbox=None, transport=None, cache_clock=None) -> Services:
     """Open the database and the Brightpearl client described by `settings`.
 
     With no Brightpearl URL configured the client talks to `sandbox` (an in-process
     `portal.sandbox.Sandbox`) through its transport; one is created when none is given.
+    `cache_clock` (monotonic seconds) lets tests age cached data without waiting.
     """
     db = open_database(settings.db_path)
     metrics = Metrics()
@@ -95,7 +96,7 @@ def build_services(settings: Settings, *, sandbox=None, transport=None) -> Servi
         headroom=settings.brightpearl_headroom,
         deadline=settings.brightpearl_deadline,
     )
-    cache = Cache(metrics=metrics)
+    cache = Cache(metrics=metrics, **({"clock": cache_clock} if cache_clock else {}))
     bp = Brightpearl(client, cache)
     outbox = Outbox(db, client, metrics=metrics, on_done=lambda row: forget_written(bp, row))
     for kind, handler in HANDLERS.items():

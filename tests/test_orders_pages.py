@@ -160,3 +160,28 @@ def test_suppliers_and_admins_cannot_open_customer_pages(client):
         other = switch_to(client, email)
         assert other.get("/orders").status_code == 403
         assert other.get("/").status_code == 200
+
+
+def test_stale_copy_is_served_with_its_age_when_brightpearl_is_down(settings, sandbox):
+    from litestar.testing import TestClient
+
+    from portal.app import create_app
+    from portal.brightpearl.testing import FakeClock
+
+    clock = FakeClock()
+    app = create_app(settings, sandbox=sandbox, cache_clock=clock)
+    with TestClient(app, base_url="http://testserver.local") as client:
+        switch_to(client, "alice@example.com")
+        fresh = client.get("/orders")
+        assert "data as of" not in fresh.text
+        order_id = order_ids(fresh.text)[0]
+        client.get(f"/orders/{order_id}")
+        clock.advance(3 * 3600)  # long past every TTL and stale-while-revalidate window
+        sandbox.knobs.outage = True
+        stale = client.get("/orders")
+        assert stale.status_code == 200
+        assert "Brightpearl is not answering right now. You are seeing data as of" in stale.text
+        assert order_ids(stale.text) == order_ids(fresh.text)
+        stale_order = client.get(f"/orders/{order_id}")
+        assert stale_order.status_code == 200 and "data as of" in stale_order.text
+        sandbox.knobs.outage = False
