@@ -7,6 +7,7 @@ nobody can learn which order ids exist by trying them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
@@ -58,3 +59,61 @@ def _party(order, attribute: str) -> int | None:
     if value is None:
         value = getattr(order, "party_contact_id", None)
     return value
+
+
+def may_see_address(user: User, contact, address, *, linked_ids: Iterable[int] = ()) -> bool:
+    """True when the postal `address` may be shown to `user` as one of its contact's addresses.
+
+    `contact` (a models.Contact) must be the user's own contact. The address is theirs when
+    it names that contact as its owner; when it is one of the contact's DEF/BIL/DEL addresses (a
+    secondary contact inherits the company's default and billing address, which belong to the
+    primary contact); or when it names no owner at all and is in `linked_ids` (addresses listed
+    under this contact by Brightpearl, or created for it by the portal's outbox).
+    """
+    if user.contact_id is None or contact is None or getattr(contact, "id", None) != user.contact_id:
+        return False
+    address_id = getattr(address, "id", 0)
+    if not address_id:
+        return False
+    owner = getattr(address, "contact_id", 0)
+    if owner == user.contact_id or address_id in contact.post_address_ids.values():
+        return True
+    return owner == 0 and address_id in set(linked_ids)
+
+
+def may_see_account_manager(user: User, contact, staff) -> bool:
+    """True when `staff` (a models.Contact) is the account manager Brightpearl assigned to
+    `user`'s own `contact`, so that its name may be shown to the user."""
+    if user.contact_id is None or contact is None or staff is None:
+        return False
+    return (
+        contact.id == user.contact_id
+        and contact.staff_owner_contact_id != 0
+        and staff.id == contact.staff_owner_contact_id
+        and staff.is_staff
+    )
+
+
+def may_see_document(user: User, order) -> bool:
+    """True when `order` is an invoiced sales order or sales credit of `user`'s contact: an
+    invoice or credit note the user may open, print and download."""
+    if not may_see_order(user, order) or getattr(order, "order_type_code", None) not in _CUSTOMER_TYPES:
+        return False
+    return is_invoiced(order)
+
+
+def owned_document(user: User, order: T | None) -> T:
+    """Return `order` when it is an invoice or credit note of `user`; otherwise raise the same
+    404 as a missing order (an uninvoiced order is not a document yet)."""
+    if order is None or not may_see_document(user, order):
+        raise NotFoundException()
+    return order
+
+
+def is_invoiced(order) -> bool:
+    """True when Brightpearl has given the order its invoice (or credit note) number.
+
+    API note: while invoicing runs Brightpearl shows the reference "pending" (API.md §7.6); that
+    is not a document number yet."""
+    reference = (getattr(order, "invoice_reference", "") or "").strip()
+    return bool(reference) and reference.casefold() != "pending"

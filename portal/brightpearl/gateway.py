@@ -21,15 +21,18 @@ from typing import Any
 from .cache import Cache
 from .client import BrightpearlClient
 from .errors import BrightpearlNotFound, is_none_found
+from .idset import format_idset
 from .models import (
     Contact,
     ContactSearchRow,
+    ContactWithAddresses,
     GoodsOutNote,
     Order,
     OrderNote,
     OrderSearchRow,
     OrderStatus,
     PostalAddress,
+    PriceList,
     ShippingMethod,
     StatementLine,
     as_decimal,
@@ -62,6 +65,8 @@ TTL: dict[str, Freshness] = {
     "postal_address": Freshness(300, 1800),
     "contact_balance": Freshness(120, 600),
     "statement": Freshness(120, 600),
+    # Price lists are reference data (names, currencies): an admin changes them rarely.
+    "price_lists": Freshness(6 * HOUR, 18 * HOUR),
 }
 
 ORDER_TYPE_IDS = (1, 2, 3, 4)  # SO, PO, SC, PC in order-search's orderTypeId
@@ -294,6 +299,104 @@ class Brightpearl:
             if is_none_found(exc):
                 return None
             raise
+
+    # --- address book and account ---------------------------------------------------------------
+    async def contact_with_addresses(self, contact_id: int) -> ContactWithAddresses | None:
+        """The contact and every postal address linked to it, from ONE Contact GET with the
+        optional `postalAddresses` section; None when the contact does not exist.
+
+        It is cached as the contact itself, so `contact()` shares it and `forget_contact()`
+        drops it.  A contact cached by a plain `contact()` read is read once more, with the
+        section.  `addresses_included` is False when Brightpearl ignored the parameter or only
+        an older plain copy could be served (Brightpearl down): then read the DEF/BIL/DEL ids
+        of `post_address_ids` with `postal_addresses()`.
+        """
+        contact_id = int(contact_id)
+        cached = self.cache.peek("contact", contact_id)
+        if cached is not None and not isinstance(cached, ContactWithAddresses):
+            self.cache.invalidate("contact", contact_id)
+
+        async def load(missing: list[int]) -> dict[int, ContactWithAddresses]:
+            # API note: the includeOptional value for the section is UNCONFIRMED (API.md §4.5,
+            # §16 item 7); `postalAddresses` is the documented section name. A real account
+            # that ignores it still answers the plain contact, which degrades to DEF/BIL/DEL.
+            wire = await self.client.get_many(
+                "contact-service/contact/{ids}?includeOptional=postalAddresses", missing, id_key="contactId"
+            )
+            contacts = (ContactWithAddresses.from_wire(w) for w in wire)
+            return {c.id: c for c in contacts if c.id}
+
+        found = (await self._cached_many("contact", [contact_id], load)).get(contact_id)
+        if found is None or isinstance(found, ContactWithAddresses):
+            return found
+        return ContactWithAddresses.extend(found)
+
+    async def price_lists(self) -> dict[int, PriceList]:
+        """Every price list of the account, by id (one call, kept for hours)."""
+
+        async def load() -> dict[int, PriceList]:
+            rows = await self._get_or_none("product-service/price-list")
+            lists = [PriceList.from_wire(r) for r in _as_list(rows)]
+            return {p.id: p for p in lists if p.id}
+
+        return await self._cached("price_lists", _ALL, load)
+
+    async def currency_code(self, currency_id: int) -> str | None:
+        """The ISO 4217 code of a Brightpearl currency id (a contact's `currencyId`), or None
+        when no price list uses that currency.
+
+        API note: Brightpearl's currency resource is UNCONFIRMED (API.md §8.3); every price list
+        carries both `currencyId` and `currencyCode`, so the price lists (cached reference data)
+        give the mapping for every currency the merchant sells in.
+        """
+        currency_id = int(currency_id)
+        for price_list in (await self.price_lists()).values():
+            if price_list.currency_id == currency_id and _CURRENCY_CODE.match(price_list.currency_code):
+                return price_list.currency_code
+        return None
+
+    # --- documents and statements ---------------------------------------------------------------
+    async def contact_balance_until(self, contact_id: int, currency_code: str, day: date) -> Decimal | None:
+        """What the contact owed in that currency at the end of `day` (transactions dated on or
+        before it); None when Brightpearl knows no transactions up to then.
+
+        A statement's opening balance is this for the day before the statement starts."""
+        contact_id, code = int(contact_id), currency_code.strip().upper()
+        if not _CURRENCY_CODE.match(code):
+            raise ValueError(f"not a currency code: {currency_code!r}")
+
+        async def load() -> Decimal | None:
+            # API note: dateTo (yyyy-mm-dd) without dateFrom sums every transaction up to that
+            # day inclusive (API.md §6.5, examples/contact-balance-get.json).
+            value = await self.client.get(
+                f"accounting-service/contact/{contact_id}/currency/{code}/balance", {"dateTo": day.isoformat()}
+            )
+            return as_decimal(value, None)
+
+        # Kept under "contact_balance" so forget_contact() drops it with the current balance.
+        return await self._cached("contact_balance", (contact_id, code, day), load)
+
+    # --- dashboard ------------------------------------------------------------------------------
+    async def goods_out_notes_of_orders(self, order_ids: Sequence[int]) -> dict[int, list[GoodsOutNote]]:
+        """The despatches of several orders, by order id: every id asked for is present ([]
+        when it has none), notes oldest first. The orders not cached are read with ONE GET per
+        500 orders (the order part of the path is an ID set, API.md §9.1); the cache is the one
+        `goods_out_notes()` uses, so an order page opened next costs nothing for its notes."""
+        wanted = [int(i) for i in order_ids if int(i) > 0]
+
+        async def load(missing: list[int]) -> dict[int, list[GoodsOutNote]]:
+            by_order: dict[int, list[GoodsOutNote]] = {order_id: [] for order_id in missing}
+            for start in range(0, len(missing), 500):
+                ids = format_idset(missing[start : start + 500])
+                value = await self._get_or_none(f"warehouse-service/order/{ids}/goods-note/goods-out/")
+                for key, wire in _as_map(value).items():
+                    note = GoodsOutNote.from_wire(wire, note_id=key or None)
+                    # A note of an order we did not ask for is not shown to anyone.
+                    if note.id and note.order_id in by_order:
+                        by_order[note.order_id].append(note)
+            return {order_id: sorted(notes, key=lambda n: n.id) for order_id, notes in by_order.items()}
+
+        return await self._cached_many("goods_out_notes", wanted, load)
 
 
 def _as_list(value: Any) -> list[dict]:

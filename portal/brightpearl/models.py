@@ -10,7 +10,7 @@ Id fields use 0 for "none", as Brightpearl does (e.g. `parentOrderId: 0`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -703,3 +703,71 @@ class StatementLine:
             paid_amount=as_decimal(data.get("paidAmount")),
             due_amount=as_decimal(data.get("dueAmount")),
         )
+
+
+# --- account and address book ----------------------------------------------------------------
+@dataclass(frozen=True)
+class PriceList:
+    """A price list (API.md §10.3). `currency_code` is ISO 4217, e.g. "GBP"."""
+
+    id: int = 0
+    name: str = ""
+    code: str = ""
+    currency_code: str = ""
+    currency_id: int = 0
+    type_code: str = ""  # BUY | SELL
+    gross: bool = False  # prices include tax
+
+    @classmethod
+    def from_wire(cls, data: Any) -> PriceList:
+        data = _dict(data)
+        name = data.get("name")
+        # API note: the name is a {languageCode, text, format} object in the docs; a plain
+        # string is accepted too.
+        text = as_str(_dict(name).get("text")) if isinstance(name, dict) else as_str(name)
+        return cls(
+            id=as_int(data.get("id")),
+            name=text,
+            code=as_str(data.get("code")),
+            currency_code=as_str(data.get("currencyCode")).strip().upper(),
+            currency_id=as_int(data.get("currencyId")),
+            type_code=as_str(data.get("priceListTypeCode")).upper(),
+            gross=as_bool(data.get("gross")),
+        )
+
+
+@dataclass(frozen=True)
+class ContactWithAddresses(Contact):
+    """A Contact read with `includeOptional=postalAddresses`: also every postal address linked
+    to it, by address id.
+
+    `addresses_included` is False when Brightpearl sent no `postalAddresses` section (the
+    parameter's value is UNCONFIRMED, API.md §4.5; a real account may ignore it): then only the
+    DEF/BIL/DEL ids of `post_address_ids` are known and must be read one by one.
+    """
+
+    postal_addresses: dict[int, PostalAddress] = field(default_factory=dict)
+    addresses_included: bool = False
+
+    @classmethod
+    def from_wire(cls, data: Any) -> ContactWithAddresses:
+        return cls.extend(Contact.from_wire(data), _dict(data).get("postalAddresses"))
+
+    @classmethod
+    def extend(cls, contact: Contact, section: Any = None) -> ContactWithAddresses:
+        """`contact` with the addresses of a `postalAddresses` section (None: not sent)."""
+        # API note: the sandbox sends a map keyed by address id whose values are shaped like
+        # postal-address GET items; a list of such items is accepted too.
+        if isinstance(section, dict):
+            items = [(key, value) for key, value in section.items() if isinstance(value, dict)]
+        else:
+            items = [(None, value) for value in _list(section) if isinstance(value, dict)]
+        addresses: dict[int, PostalAddress] = {}
+        for key, value in items:
+            address = PostalAddress.from_wire(value)
+            if not address.id and as_int(key):
+                address = PostalAddress.from_wire({**value, "addressId": as_int(key)})
+            if address.id:
+                addresses[address.id] = address
+        base = {f.name: getattr(contact, f.name) for f in fields(Contact)}
+        return cls(**base, postal_addresses=addresses, addresses_included=isinstance(section, (dict, list)))

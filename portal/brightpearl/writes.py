@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from portal.brightpearl.address_writes import POSTAL_ADDRESS, deliver_postal_address
 from portal.brightpearl.client import BrightpearlClient
 from portal.brightpearl.models import OrderNote
 
@@ -63,6 +64,6 @@ def _same_moment(seen: datetime | None, sent: datetime) -> bool:
     return abs(seen - sent) <= timedelta(seconds=1)
 
 
-HANDLERS = {ORDER_NOTE: post_order_note}
+HANDLERS = {ORDER_NOTE: post_order_note, POSTAL_ADDRESS: deliver_postal_address}
 
 
