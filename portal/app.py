@@ -27,6 +27,7 @@ from portal.security.middleware import (
 from portal.services import Services, build_services
 from portal.settings import Settings
 from portal.templating import make_template_config
+from portal.tracking import seed_demo_patterns as seed_demo_tracking_patterns
 
 log = logging.getLogger("portal")
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
     svc = build_services(settings, sandbox=sandbox, transport=transport, cache_clock=cache_clock)
     if settings.uses_sandbox:
         seed_demo_logins(svc)
+        seed_demo_tracking_patterns(svc.db)
     https = settings.cookie_secure
 
     @asynccontextmanager
@@ -76,7 +78,6 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
         middleware=[
             OriginCheckMiddleware(settings.base_url),
             SessionUserMiddleware(session_cookie_name(https)),
-            auth.login_rate_limit(settings.login_attempts_per_minute).middleware,
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -21,7 +21,7 @@ from portal.brightpearl.writes import HANDLERS, ORDER_NOTE
 from portal.db import open_database
 from portal.metrics import Metrics
 from portal.outbox import Outbox
-from portal.security.passwords import FailedLogins, Passwords
+from portal.security.passwords import FailedLogins, LoginAttempts, Passwords
 from portal.security.sessions import SessionStore
 from portal.settings import (
     SANDBOX_APP_REF,
@@ -49,6 +49,7 @@ class Services:
     cache: Cache
     bp: Brightpearl
     outbox: Outbox
+    login_attempts: LoginAttempts
     failed_logins: FailedLogins = field(default_factory=FailedLogins)
     sandbox: object | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
@@ -117,6 +118,7 @@ def build_services(settings: Settings, *, sandbox=None, transport=None, cache_cl
         cache=cache,
         bp=bp,
         outbox=outbox,
+        login_attempts=LoginAttempts(settings.login_attempts_per_minute),
         sandbox=sandbox,
     )
 

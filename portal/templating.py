@@ -89,6 +89,19 @@ def url_with(context, name: str, query: dict | None = None, **path_params) -> st
     return f"{url}?{urlencode(items)}" if items else url
 
 
+_ASSETS: dict[str, str] = {}
+
+
+@pass_context
+def asset(context, file_path: str) -> str:
+    """URL of a static file: `url_for('static', file_path=…)`, worked out once per file (it is
+    on every page, and reversing a route costs more than the rest of the head)."""
+    url = _ASSETS.get(file_path)
+    if url is None:
+        url = _ASSETS[file_path] = context["request"].app.route_reverse("static", file_path=file_path)
+    return url
+
+
 def make_template_config(settings: Settings) -> TemplateConfig:
     """Return the TemplateConfig with `views/…` and `partials/…` names and the portal's filters."""
     env = Environment(
@@ -99,12 +112,15 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code; checking their files on every render costs a stat each.
+        auto_reload=False,
     )
     env.filters.update(money=money, day=day, day_time=day_time, iso=iso, age=age, normalize=normalize)
     env.globals.update(
         site_name=settings.site_name,
         demo=settings.demo,
         url_with=url_with,
+        asset=asset,
         nav_links=nav_links,
         htmx_file="/htmx-2.0.11.min.js",
     )

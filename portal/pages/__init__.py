@@ -11,7 +11,7 @@ import pkgutil
 
 # (label, route name, roles)
 NAV = [
-    ("Dashboard", "dashboard", {"customer"}),
+    ("Dashboard", "home", {"customer"}),
     ("Orders", "orders", {"customer"}),
     ("Documents", "documents", {"customer"}),
     ("Statement", "statement", {"customer"}),
@@ -37,12 +37,19 @@ def nav_links(app, user) -> list[tuple[str, str]]:
     """(label, url) of the main navigation for `user` (empty when logged out)."""
     if user is None:
         return []
-    links = []
-    for label, name, roles in NAV:
-        if user.role not in roles:
-            continue
-        try:
-            links.append((label, app.route_reverse(name)))
-        except Exception:  # noqa: BLE001 - the area is not installed (yet)
-            continue
-    return links
+    return [(label, url) for label, url, roles in _installed_nav(app) if user.role in roles]
+
+
+def _installed_nav(app) -> list[tuple[str, str, set]]:
+    # Routes are fixed once the app is built, so the lookup is done once per app (it runs on
+    # every page otherwise, and a missing route costs an exception).
+    cached = app.state.get("nav")
+    if cached is None:
+        cached = []
+        for label, name, roles in NAV:
+            try:
+                cached.append((label, app.route_reverse(name), roles))
+            except Exception:  # noqa: BLE001 - the area is not installed (yet)
+                continue
+        app.state["nav"] = cached
+    return cached

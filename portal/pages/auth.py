@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Response, Template
 
 from portal.pages.common import current_user, go, page
@@ -13,15 +13,6 @@ from portal.services import services
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 TOO_MANY = "Too many attempts for this account. Wait 15 minutes and try again."
-
-def login_rate_limit(per_minute: int) -> RateLimitConfig:
-    """Per-client-address limit on login POSTs (GET /login is never counted)."""
-    return RateLimitConfig(
-        rate_limit=("minute", per_minute),
-        store="login_rate_limit",
-        check_throttle_handler=lambda request: request.method == "POST",
-    )
-
 
 def safe_next(target: str | None) -> str:
     """Return `target` when it is a path on this site, else `/` (no open redirects)."""
@@ -47,6 +38,9 @@ async def login(request: Request) -> Template | Response:
     target = safe_next(str(form.get("next", "") or ""))
     ip = request.client.host if request.client else ""
     key = email.lower()
+    if not svc.login_attempts.allow(ip):
+        svc.metrics.logins.labels("rate_limited").inc()
+        raise TooManyRequestsException(headers={"Retry-After": "60"})
 
     def refuse(message: str, outcome: str) -> Template:
         svc.metrics.logins.labels(outcome).inc()

@@ -76,7 +76,7 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-# Per-account login throttle (the per-address one is Litestar's RateLimitMiddleware).
+# Per-account login throttle (LoginAttempts below limits each client address).
 ACCOUNT_FAILURES = 8
 ACCOUNT_WINDOW = 15 * 60
 
@@ -105,3 +105,24 @@ class FailedLogins:
 
     def clear(self, email: str) -> None:
         self._times.pop(email, None)
+
+
+class LoginAttempts:
+    """Login posts per client address in the current minute (a fixed window, in memory).
+
+    Done here rather than with Litestar's RateLimitMiddleware, which would run on every request
+    of the site to count only one route.
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    def allow(self, address: str) -> bool:
+        """Count one attempt from `address`; False once it exceeds the limit this minute."""
+        window = int(time.monotonic() // 60)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        self._counts[address] = self._counts.get(address, 0) + 1
+        return self._counts[address] <= self.per_minute

@@ -71,17 +71,19 @@ class SessionStore:
         if not token or len(token) > 200:
             return None
         id_hash = _digest(token)
-        rows = list(
-            self.db.query(
-                "select s.id_hash, s.created_at, s.last_seen_at, s.expires_at, u.* "
-                "from sessions s join users u on u.id = s.user_id "
-                "where s.id_hash = ? and u.active = 1",
-                [id_hash],
-            )
+        # Straight through sqlite3: this runs on every page, and sqlite-utils' query() wraps
+        # each statement in a savepoint (three statements instead of one).
+        cursor = self.db.conn.execute(
+            "select s.id_hash, s.created_at, s.last_seen_at, s.expires_at, "
+            "u.id, u.email, u.role, u.contact_id, u.name "
+            "from sessions s join users u on u.id = s.user_id "
+            "where s.id_hash = ? and u.active = 1",
+            [id_hash],
         )
-        if not rows:
+        found = cursor.fetchone()
+        if found is None:
             return None
-        row = rows[0]
+        row = dict(zip([column[0] for column in cursor.description], found, strict=True))
         now = utcnow()
         last_seen = datetime.fromisoformat(row["last_seen_at"])
         if now >= datetime.fromisoformat(row["expires_at"]) or now - last_seen > self.idle:
