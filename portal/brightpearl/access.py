@@ -92,3 +92,28 @@ def may_see_account_manager(user: User, contact, staff) -> bool:
         and staff.id == contact.staff_owner_contact_id
         and staff.is_staff
     )
+
+
+def may_see_document(user: User, order) -> bool:
+    """True when `order` is an invoiced sales order or sales credit of `user`'s contact: an
+    invoice or credit note the user may open, print and download."""
+    if not may_see_order(user, order) or getattr(order, "order_type_code", None) not in _CUSTOMER_TYPES:
+        return False
+    return is_invoiced(order)
+
+
+def owned_document(user: User, order: T | None) -> T:
+    """Return `order` when it is an invoice or credit note of `user`; otherwise raise the same
+    404 as a missing order (an uninvoiced order is not a document yet)."""
+    if order is None or not may_see_document(user, order):
+        raise NotFoundException()
+    return order
+
+
+def is_invoiced(order) -> bool:
+    """True when Brightpearl has given the order its invoice (or credit note) number.
+
+    API note: while invoicing runs Brightpearl shows the reference "pending" (API.md §7.6); that
+    is not a document number yet."""
+    reference = (getattr(order, "invoice_reference", "") or "").strip()
+    return bool(reference) and reference.casefold() != "pending"

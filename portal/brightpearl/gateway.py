@@ -354,6 +354,27 @@ class Brightpearl:
                 return price_list.currency_code
         return None
 
+    # --- documents and statements ---------------------------------------------------------------
+    async def contact_balance_until(self, contact_id: int, currency_code: str, day: date) -> Decimal | None:
+        """What the contact owed in that currency at the end of `day` (transactions dated on or
+        before it); None when Brightpearl knows no transactions up to then.
+
+        A statement's opening balance is this for the day before the statement starts."""
+        contact_id, code = int(contact_id), currency_code.strip().upper()
+        if not _CURRENCY_CODE.match(code):
+            raise ValueError(f"not a currency code: {currency_code!r}")
+
+        async def load() -> Decimal | None:
+            # API note: dateTo (yyyy-mm-dd) without dateFrom sums every transaction up to that
+            # day inclusive (API.md §6.5, examples/contact-balance-get.json).
+            value = await self.client.get(
+                f"accounting-service/contact/{contact_id}/currency/{code}/balance", {"dateTo": day.isoformat()}
+            )
+            return as_decimal(value, None)
+
+        # Kept under "contact_balance" so forget_contact() drops it with the current balance.
+        return await self._cached("contact_balance", (contact_id, code, day), load)
+
 
 def _as_list(value: Any) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
