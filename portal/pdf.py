@@ -1,0 +1,321 @@
+"""PDF invoices, credit notes and statements, written on the server with fpdf2.
+
+fpdf2 is pure Python (installs with pip alone, no system libraries). Its built-in PDF fonts are
+Latin-1 only, which has no euro sign, so the text is set in DejaVu Sans, vendored under
+static/fonts/ with its licence. The PDFs hold real text (searchable, copyable, readable by
+screen readers and by the tests), A4 portrait, in the merchant's name and brand colour.
+
+These functions are CPU work (tens of milliseconds): call them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fpdf import FPDF, FontFace
+
+from portal.documents import CREDIT, Document, Statement
+from portal.paths import STATIC_DIR
+from portal.templating import day, money, normalize
+
+FONT_DIR = STATIC_DIR / "fonts"
+FONT = "DejaVu"
+MARGIN = 15  # mm, all sides
+INK = (28, 36, 48)
+MUTED = (90, 100, 114)
+LINE = (217, 222, 229)
+STRIPE = (245, 247, 250)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+# fpdf2 embeds only the glyphs used (fontTools subsetting), which logs a dozen INFO lines per PDF.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Merchant:
+    """Who issues the documents: the portal's site name and brand colour (#rrggbb)."""
+
+    name: str
+    brand_colour: str = "#1f4e79"
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        colour = self.brand_colour.lstrip("#")
+        try:
+            return (int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16))
+        except ValueError:
+            return (31, 78, 121)
+
+
+class _Pdf(FPDF):
+    """A4 page with the portal's font and a footer: issuer, document, page x of y."""
+
+    def __init__(self, merchant: Merchant, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.merchant = merchant
+        self.doc_title = title
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self._glyphs = set(self.fonts[FONT.lower()].cmap)
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN + 8)
+        self.set_title(self.clean(title))
+        self.set_author(self.clean(merchant.name))
+        self.set_creator(self.clean(merchant.name))
+        self.set_text_color(*INK)
+        self.add_page()
+
+    def clean(self, text: object) -> str:
+        """`text` as the font can draw it: control characters become spaces, characters the
+        font lacks become "?" (text from Brightpearl may hold anything)."""
+        value = unicodedata.normalize("NFC", _CONTROL.sub(" ", str(text or "")))
+        return "".join(c if ord(c) in self._glyphs or c == " " else "?" for c in value)
+
+    def footer(self) -> None:
+        self.set_y(-(MARGIN + 2))
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, self.clean(f"{self.merchant.name} · {self.doc_title}"), align="L")
+        self.set_x(MARGIN)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(*INK)
+
+    # --- building blocks ------------------------------------------------------------------------
+    def banner(self, heading: str) -> None:
+        """The brand band: merchant name on the left, the kind of document on the right."""
+        self.set_fill_color(*self.merchant.rgb)
+        self.rect(0, 0, self.w, 28, style="F")
+        self.set_text_color(255, 255, 255)
+        self.set_xy(MARGIN, 9)
+        self.set_font(FONT, "B", 17)
+        self.cell(self.epw * 0.65, 10, self.clean(self.merchant.name), align="L")
+        self.set_font(FONT, "B", 13)
+        self.cell(self.epw * 0.35, 10, self.clean(heading.upper()), align="R")
+        self.set_text_color(*INK)
+        self.set_fill_color(255, 255, 255)
+        self.set_y(36)
+
+    def facts(self, pairs: Sequence[tuple[str, str]], width: float) -> None:
+        """Label/value lines (e.g. "Invoice number  SI-20931") in a column of `width` mm."""
+        x = self.get_x()
+        for label, value in pairs:
+            self.set_x(x)
+            self.set_font(FONT, "", 9)
+            self.set_text_color(*MUTED)
+            self.cell(width * 0.42, 5.5, self.clean(label))
+            self.set_font(FONT, "B", 9.5)
+            self.set_text_color(*INK)
+            self.cell(width * 0.58, 5.5, self.clean(value), new_x="LMARGIN", new_y="NEXT")
+
+    def heading(self, text: str, size: float = 11) -> None:
+        self.set_font(FONT, "B", size)
+        self.set_text_color(*self.merchant.rgb)
+        self.cell(0, 7, self.clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*INK)
+
+    def address_columns(self, blocks: Sequence[tuple[str, list[str]]]) -> None:
+        """Side-by-side address blocks, each a heading and its lines."""
+        width = self.epw / len(blocks)
+        top = self.get_y()
+        bottom = top
+        for index, (title, lines) in enumerate(blocks):
+            self.set_xy(MARGIN + index * width, top)
+            self.set_font(FONT, "B", 9)
+            self.set_text_color(*MUTED)
+            self.cell(width - 4, 5, self.clean(title.upper()), new_x="LEFT", new_y="NEXT")
+            self.set_text_color(*INK)
+            self.set_font(FONT, "", 9.5)
+            for line in lines or ["Not given"]:
+                self.multi_cell(width - 4, 4.8, self.clean(line), new_x="LEFT", new_y="NEXT")
+            bottom = max(bottom, self.get_y())
+        self.set_xy(MARGIN, bottom + 4)
+
+    def grid(
+        self,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        align: Sequence[str],
+        *,
+        size: float = 9,
+        bold_last: bool = False,
+    ) -> None:
+        """A table with a brand-coloured heading row (repeated on every page)."""
+        self.set_font(FONT, "", size)
+        style = FontFace(family=FONT, emphasis="BOLD", color=(255, 255, 255), fill_color=self.merchant.rgb)
+        with self.table(
+            col_widths=widths,
+            text_align=tuple(align),
+            headings_style=style,
+            borders_layout="HORIZONTAL_LINES",
+            cell_fill_mode="ROWS",
+            cell_fill_color=STRIPE,
+            line_height=size * 0.5,
+            padding=(1.6, 1.5),
+            width=self.epw,
+            first_row_as_headings=True,
+        ) as table:
+            header = table.row()
+            for text in headings:
+                header.cell(self.clean(text))
+            for index, values in enumerate(rows):
+                last = bold_last and index == len(rows) - 1
+                row = table.row(style=FontFace(family=FONT, emphasis="BOLD") if last else None)
+                for value in values:
+                    row.cell(self.clean(value))
+        self.set_draw_color(*LINE)
+
+    def totals(self, pairs: Sequence[tuple[str, str]], *, strong_last: bool = True) -> None:
+        """Right-aligned label/amount lines under a table."""
+        self.ln(2)
+        label_width, value_width = 45, 35
+        for index, (label, value) in enumerate(pairs):
+            strong = strong_last and index == len(pairs) - 1
+            self.set_x(MARGIN + self.epw - label_width - value_width)
+            self.set_font(FONT, "B" if strong else "", 11 if strong else 9.5)
+            if strong:
+                self.set_draw_color(*INK)
+                self.line(self.get_x(), self.get_y(), MARGIN + self.epw, self.get_y())
+            self.cell(label_width, 7 if strong else 5.5, self.clean(label), align="R")
+            self.cell(value_width, 7 if strong else 5.5, self.clean(value), align="R", new_x="LMARGIN", new_y="NEXT")
+
+    def note(self, text: str) -> None:
+        self.set_font(FONT, "", 9)
+        self.set_text_color(*MUTED)
+        self.multi_cell(0, 4.8, self.clean(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*INK)
+
+    def render(self) -> bytes:
+        return bytes(self.output())
+
+
+def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
+    """The invoice or credit note `doc` as an A4 PDF."""
+    order = doc.order
+    currency = order.currency_code
+    title = f"{doc.kind_label} {doc.number}"
+    pdf = _Pdf(merchant, title)
+    pdf.banner(doc.kind_label)
+
+    number_label = "Credit note number" if doc.kind == CREDIT else "Invoice number"
+    facts = [(number_label, doc.number), ("Date", day(doc.issued_on))]
+    if doc.due_on is not None:
+        facts.append(("Due date", day(doc.due_on)))
+    facts.append(("Order number", str(order.id)))
+    if order.reference.strip():
+        facts.append(("Your reference", order.reference.strip()))
+    if doc.kind == CREDIT and order.parent_order_id:
+        facts.append(("Credit for order", str(order.parent_order_id)))
+    state = doc.state.label + (" · overdue" if doc.state.overdue else "")
+    facts.append(("Status", state))
+    pdf.facts(facts, pdf.epw * 0.6)
+    pdf.ln(4)
+
+    pdf.address_columns([("Billing address", _party(order.billing)), ("Delivery address", _party(order.delivery))])
+
+    rows = [
+        [
+            row.sku or "–",
+            row.name + "".join(f"\n{k}: {v}" for k, v in row.options.items()),
+            normalize(row.quantity),
+            money(row.unit_price, currency),
+            f"{normalize(row.tax_rate)}%",
+            money(row.net, currency),
+        ]
+        for row in order.rows
+    ] or [["", "No items", "", "", "", ""]]
+    pdf.grid(
+        ["SKU", "Item", "Qty", "Unit price", "Tax", "Net"],
+        rows,
+        widths=(26, 70, 14, 26, 14, 30),
+        align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+    )
+    pdf.totals(
+        [("Net", money(order.net, currency)), ("Tax", money(order.tax, currency)), ("Total", money(order.total, currency))]
+    )
+    pdf.ln(6)
+    if doc.kind == CREDIT:
+        pdf.note(f"This credit note reduces what you owe {merchant.name} by {money(order.total, currency)}.")
+    elif doc.state.key == "paid":
+        pdf.note("This invoice has been paid. Thank you.")
+    elif doc.due_on is not None:
+        pdf.note(f"Payment is due by {day(doc.due_on)}." + (" This invoice is overdue." if doc.state.overdue else ""))
+    return pdf.render()
+
+
+def statement_pdf(statement: Statement, merchant: Merchant, customer: str) -> bytes:
+    """The statement of account as an A4 PDF."""
+    code = statement.currency
+    period = f"{day(statement.date_from)} to {day(statement.date_to)}"
+    pdf = _Pdf(merchant, f"Statement {period}")
+    pdf.banner("Statement")
+    pdf.facts(
+        [
+            ("Account", customer),
+            ("Period", period),
+            ("Currency", code),
+            ("Opening balance", money(statement.opening, code)),
+            ("Closing balance", money(statement.closing, code)),
+        ],
+        pdf.epw * 0.7,
+    )
+    pdf.ln(4)
+    pdf.heading("Transactions")
+    rows = [[day(statement.date_from), "Opening balance", "", "", "", "", "", money(statement.opening, code)]]
+    for entry in statement.entries:
+        rows.append(
+            [
+                day(entry.on),
+                entry.label,
+                entry.reference,
+                entry.your_reference,
+                day(entry.due_on) if entry.due_on else "",
+                money(entry.debit, code) if entry.debit is not None else "",
+                money(entry.credit, code) if entry.credit is not None else "",
+                money(entry.balance, code),
+            ]
+        )
+    rows.append(
+        [
+            day(statement.date_to),
+            "Closing balance",
+            "",
+            "",
+            "",
+            money(statement.total_debits, code),
+            money(statement.total_credits, code),
+            money(statement.closing, code),
+        ]
+    )
+    pdf.grid(
+        ["Date", "Type", "Reference", "Your ref.", "Due", "Debit", "Credit", "Balance"],
+        rows,
+        widths=(23, 19, 26, 25.5, 22.5, 21, 21, 22),
+        align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        size=8,
+        bold_last=True,
+    )
+    if statement.ageing is not None:
+        ageing = statement.ageing
+        pdf.ln(5)
+        pdf.heading(f"Unpaid on {day(ageing.as_of)}, by days past due")
+        headings = [label for label, _ in ageing.rows]
+        values = [money(amount, code) for _, amount in ageing.rows]
+        if ageing.unallocated:
+            headings.append("Unallocated")
+            values.append(money(ageing.unallocated, code))
+        headings.append("Total")
+        values.append(money(ageing.total, code))
+        width = pdf.epw / len(headings)
+        pdf.grid(headings, [values], widths=[width] * len(headings), align=["RIGHT"] * len(headings), size=8)
+    return pdf.render()
+
+
+def _party(party) -> list[str]:
+    """The lines of an order party's address block."""
+    names = [party.full_name, party.company]
+    return [line.strip() for line in [*names, *party.lines] if line and line.strip()]
