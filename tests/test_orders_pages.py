@@ -185,3 +185,23 @@ def test_stale_copy_is_served_with_its_age_when_brightpearl_is_down(settings, sa
         stale_order = client.get(f"/orders/{order_id}")
         assert stale_order.status_code == 200 and "data as of" in stale_order.text
         sandbox.knobs.outage = False
+
+
+def test_tampered_query_parameters_never_widen_what_is_shown(alice, sandbox):
+    mine = set(order["id"] for order in sandbox.data.orders_for(1001, "SO"))
+    for query in ("contactId=1003", "contact_id=1003&customer=1003", "orderTypeId=2", "q=&status=&page=1&contactId=1004"):
+        shown = order_ids(alice.get(f"/orders?{query}").text)
+        assert shown and set(shown) <= mine, query
+
+
+def test_metrics_need_an_admin_or_the_token(client, settings, sandbox):
+    assert client.get("/metrics", follow_redirects=False).status_code == 303  # to the login page
+    admin = switch_to(client, "admin@example.com")
+    text = admin.get("/metrics").text
+    for name in ("portal_brightpearl_requests_total", "portal_cache_hits_total", "portal_cache_misses_total",
+                 "portal_brightpearl_requests_remaining", "portal_outbox_pending"):
+        assert name in text
+    customer = switch_to(client, "alice@example.com")
+    assert customer.get("/metrics", follow_redirects=False).status_code == 403
+    wrong = customer.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "portal_" not in wrong.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 from litestar import Request, get
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Response
 
 from portal.pages.common import current_user
@@ -27,6 +27,10 @@ async def metrics(request: Request) -> Response:
     header = request.headers.get("authorization", "")
     bearer_ok = bool(token) and hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
     if not bearer_ok and not (user and user.is_admin):
+        if header:  # a scraper with a wrong token: a plain 401, not the login page
+            return Response("unauthorized\n", status_code=401, media_type="text/plain")
+        if user:
+            raise PermissionDeniedException()
         raise NotAuthorizedException()
     svc.metrics.outbox_pending.set(
         next(iter(svc.db.query("select count(*) as n from outbox where state in ('pending', 'sending')")))["n"]
