@@ -174,5 +174,72 @@ def users_add(email: str, role: str, contact_id: int | None, name: str, password
     click.echo(f"created {user.role} login {user.email} (id {user.id})")
 
 
+@main.group()
+def tracking() -> None:
+    """Carrier tracking links: a URL pattern per Brightpearl shipping method."""
+
+
+def _tracking_patterns(data_dir: Path | None):
+    """Open the database of the data folder; return (db, TrackingPatterns)."""
+    from portal.db import open_database
+    from portal.tracking import TrackingPatterns
+
+    settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+    db = open_database(settings.db_path)
+    return db, TrackingPatterns(db)
+
+
+_METHOD_ID = click.option("--method-id", required=True, type=click.IntRange(1, 2**31 - 1),
+                          help="Brightpearl shipping method id (Settings > Shipping methods).")
+_DATA = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+
+
+@tracking.command("set")
+@_METHOD_ID
+@click.option("--pattern", required=True,
+              help="https:// URL with {reference} once, e.g. 'https://www.ups.com/track?tracknum={reference}'.")
+@_DATA
+def tracking_set(method_id: int, pattern: str, data_dir: Path | None) -> None:
+    """Link shipments of one shipping method to the carrier's tracking page."""
+    from portal.tracking import TrackingPatternError
+
+    db, patterns = _tracking_patterns(data_dir)
+    try:
+        stored = patterns.set(method_id, pattern)
+    except TrackingPatternError as error:
+        fail(f"pattern not accepted: {error}")
+    finally:
+        db.close()
+    click.echo(f"method {method_id}: {stored}")
+
+
+@tracking.command("unset")
+@_METHOD_ID
+@_DATA
+def tracking_unset(method_id: int, data_dir: Path | None) -> None:
+    """Stop linking shipments of one shipping method (the reference stays shown as text)."""
+    db, patterns = _tracking_patterns(data_dir)
+    try:
+        removed = patterns.unset(method_id)
+    finally:
+        db.close()
+    click.echo(f"method {method_id}: pattern removed" if removed else f"method {method_id} had no pattern")
+
+
+@tracking.command("list")
+@_DATA
+def tracking_list(data_dir: Path | None) -> None:
+    """Show the tracking URL pattern of each shipping method that has one."""
+    db, patterns = _tracking_patterns(data_dir)
+    try:
+        found = patterns.all()
+    finally:
+        db.close()
+    if not found:
+        click.echo("no tracking patterns set")
+    for method_id, pattern in sorted(found.items()):
+        click.echo(f"{method_id}\t{pattern}")
+
+
 if __name__ == "__main__":
     main()
