@@ -109,7 +109,7 @@ class _Pdf(FPDF):
             self.cell(width * 0.42, 5.5, self.clean(label))
             self.set_font(FONT, "B", 9.5)
             self.set_text_color(*INK)
-            self.cell(width * 0.58, 5.5, self.clean(value), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(width * 0.58, 5.5, self.clean(value), new_x="LMARGIN", new_y="NEXT")
 
     def heading(self, text: str, size: float = 11) -> None:
         self.set_font(FONT, "B", size)
