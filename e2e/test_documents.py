@@ -141,3 +141,23 @@ def test_documents_without_javascript(browser, base_url, artifacts):
     page.get_by_role("button", name="Show statement").click()
     expect(page.locator("#statement-from-error")).to_have_text("The start date must be on or before the end date.")
     context.close()
+
+
+def test_documents_and_statement_fit_a_phone(browser, base_url, artifacts):
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page)
+    # Wide tables scroll inside their own box; nothing of these pages widens the page. (The
+    # site header's navigation is measured apart: it is the shared layout's.)
+    widest = """Math.ceil(Math.max(390, ...[...document.querySelectorAll('.site-header *')].map(e => e.getBoundingClientRect().right)))"""
+    for path, name in (("/documents", "documents-phone"), ("/statement", "statement-phone")):
+        page.goto(path)
+        page.screenshot(path=artifacts / f"{name}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate(widest), path
+    page.goto("/documents")
+    page.locator("table.documents tbody th a").first.click()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    page.screenshot(path=artifacts / "document-print-view-phone.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate(widest)
+    assert page.locator(".doc-sheet").bounding_box()["width"] <= 390
+    context.close()

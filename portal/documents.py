@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from portal.brightpearl.access import is_invoiced
 from portal.brightpearl.models import Order, OrderSearchRow, StatementLine
 
 ZERO = Decimal("0")
