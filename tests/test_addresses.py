@@ -470,6 +470,23 @@ def test_the_retry_adopts_its_own_address_not_a_look_alike(alice, sandbox):
     assert len(with_line1(sandbox, NEW["line1"])) == 2  # ours and bob's, nothing new
 
 
+def test_the_retry_looks_past_many_addresses_created_since_the_form_was_shown(alice, sandbox):
+    sent = form_of(alice.get("/addresses").text)
+    filler = {"addressLine1": "Someone else's", "countryIsoCode": "GBR", "countryIsoCode2": "GB", "countryId": 222}
+    for _ in range(300):  # other customers and the merchant keep adding addresses meanwhile
+        sandbox.data.add_address(dict(filler), contact_id=BOB)
+    sandbox.knobs.lose_responses = 1
+    post_address(alice, form=sent)
+    ours = with_line1(sandbox, NEW["line1"])[0]["addressId"]
+    assert ours > int(sent["known_max_id"]) + 200  # beyond the first range the retry reads
+    sandbox.reset_calls()
+    make_due(alice.app)
+    deliver_due(alice)
+    assert [c[0] for c in sandbox.calls] == ["GET", "GET", "PUT"]
+    assert json.loads(outbox_rows(alice.app)[0]["result"]) == {"address_id": ours, "adopted": True}
+    assert len(with_line1(sandbox, NEW["line1"])) == 1
+
+
 def test_a_retry_after_an_unsent_attempt_posts_once(alice, sandbox):
     sandbox.knobs.fail_writes = 1  # refused before Brightpearl did anything
     post_address(alice)

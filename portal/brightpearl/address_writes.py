@@ -102,7 +102,8 @@ async def find_created_address(client: BrightpearlClient, payload: dict, contact
             if is_none_found(exc):
                 return 0  # no address at all in this range: none was created after it either
             raise
-        addresses = [PostalAddress.from_wire(item) for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+        items = found if isinstance(found, list) else []
+        addresses = [PostalAddress.from_wire(item) for item in items if isinstance(item, dict)]
         if not addresses:
             return 0
         matches = sorted(
