@@ -92,6 +92,9 @@ async def find_created_address(client: BrightpearlClient, payload: dict, contact
     """The id of an address an earlier attempt created for this payload, or 0 when none is found.
 
     Reads the ids above `known_max_id` a range at a time (see the module docstring)."""
+    # API note: relies on ids growing and never being reused (API.md §0, HC:211125046), on a
+    # new address having no contact until it is linked (UNCONFIRMED), and on ranges of 200 ids
+    # being accepted by postal-address GET (the limit is documented for other resources only).
     wanted = fingerprint(payload["address"])
     start = max(0, as_int(payload.get("known_max_id"))) + 1
     for _ in range(SCAN_WINDOWS):

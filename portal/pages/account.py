@@ -37,6 +37,8 @@ class Credit:
 
     @property
     def has_limit(self) -> bool:
+        # API note: Brightpearl does not say what creditLimit 0 means; we read it as "no limit
+        # set" (nothing to compare the balance with), not as "no credit at all".
         return self.limit > 0
 
     @property
@@ -52,6 +54,8 @@ class Credit:
 
 def credit_terms(days: int) -> str:
     """`creditTermDays` for people: "30 days", "1 day", or none."""
+    # API note: creditTermTypeId's meaning is UNCONFIRMED (API.md §6.1), so only the days are
+    # shown; 0 days is taken as "no credit terms".
     if days <= 0:
         return "No credit terms"
     return "1 day" if days == 1 else f"{days} days"
@@ -59,7 +63,7 @@ def credit_terms(days: int) -> str:
 
 async def _balance(bp, contact) -> tuple[str | None, Decimal | None, bool]:
     """(currency code, balance, whether Brightpearl answered). Brightpearl's null balance means
-    no open transactions, i.e. nothing owed."""
+    no transactions in that currency (API.md §6.5), i.e. nothing owed."""
     if not contact.currency_id:
         return None, None, False
     try:
