@@ -157,6 +157,15 @@ class Outbox:
             params.append(target_id)
         return list(self.db.query(sql + " order by id", params))
 
+    def submitted_since(self, *, user_id: int, kind: str, since: timedelta) -> int:
+        """How many writes of `kind` this user submitted in the last `since` (rate limits)."""
+        after = (utcnow() - since).isoformat()
+        rows = self.db.query(
+            "select count(*) as n from outbox where user_id = ? and kind = ? and created_at > ?",
+            [user_id, kind, after],
+        )
+        return next(iter(rows))["n"]
+
     def failed_rows(self) -> list[dict]:
         return list(self.db.query("select * from outbox where state = 'failed' order by id"))
 
@@ -185,12 +194,17 @@ class Outbox:
         if task is None:
             task = asyncio.create_task(self.deliver(row["id"]))
             self._inflight[row["id"]] = task
-            task.add_done_callback(lambda _t, key=row["id"]: self._inflight.pop(key, None))
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=wait)
-        except (TimeoutError, Exception):  # noqa: BLE001 - the row records what happened
-            pass
+            task.add_done_callback(self._forget_task)
+        # Whatever happens (done, still running, failed), the row records it.
+        await asyncio.wait([task], timeout=wait)
         return self.get(row["id"])
+
+    def _forget_task(self, task: asyncio.Task) -> None:
+        self._inflight = {key: value for key, value in self._inflight.items() if value is not task}
+        if not task.cancelled() and task.exception() is not None:
+            # deliver() records every Brightpearl failure in the row; this is a bug or a
+            # database failure, and the row stays due for the worker.
+            log.error("outbox delivery crashed", exc_info=task.exception())
 
     async def deliver(self, row_id: int) -> dict | None:
         """Claim one due row and make one delivery attempt; return the updated row or None."""

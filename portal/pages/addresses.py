@@ -29,7 +29,6 @@ from portal.brightpearl.address_writes import POSTAL_ADDRESS, address_payload
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import as_int
 from portal.countries import BY_ISO3, COUNTRIES, DEFAULT_COUNTRY, country_name
-from portal.db import utcnow
 from portal.outbox import OutboxConflict
 from portal.pages.common import is_htmx, page, requires_role
 from portal.services import Services, services
@@ -305,15 +304,6 @@ def delivered_address_ids(svc: Services, contact_id: int) -> set[int]:
     return {as_int(json.loads(r["result"] or "{}").get("address_id")) for r in rows} - {0}
 
 
-def recent_submissions(svc: Services, user: User) -> int:
-    since = (utcnow() - timedelta(hours=1)).isoformat()
-    rows = svc.db.query(
-        "select count(*) as n from outbox where user_id = ? and kind = ? and created_at > ?",
-        [user.id, POSTAL_ADDRESS, since],
-    )
-    return next(iter(rows))["n"]
-
-
 def _context(book: Book, form: AddressForm, message: tuple[str, str] | None = None) -> dict:
     return {
         "book": book,
@@ -343,7 +333,7 @@ async def add_address(request: Request) -> Template | Redirect:
     form = parse_address_form(await request.form())
     status = 400
     message = None
-    if form.ok and recent_submissions(svc, user) >= MAX_PER_HOUR:
+    if form.ok and svc.outbox.submitted_since(user_id=user.id, kind=POSTAL_ADDRESS, since=timedelta(hours=1)) >= MAX_PER_HOUR:
         form.form_error = (
             f"You have added {MAX_PER_HOUR} addresses in the last hour. Please wait a while, "
             "or contact us if you need more."

@@ -19,7 +19,6 @@ from litestar.response import Redirect, Template
 from portal.brightpearl.access import owned_order
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.writes import ORDER_NOTE, split_attribution
-from portal.db import utcnow
 from portal.outbox import OutboxConflict
 from portal.pages.common import is_htmx, page, requires_role, valid_id
 from portal.services import Services, services
@@ -120,7 +119,7 @@ async def add_comment(request: Request, order_id: FromPath[int]) -> Template | R
     form = await request.form()
     text, error = clean_comment(str(form.get("text", ""))[: MAX_COMMENT * 4])
     idem_key = str(form.get("idem_key", ""))[:64] or secrets.token_urlsafe(16)
-    if error is None and _recent_comments(svc, user) >= MAX_PER_MINUTE:
+    if error is None and svc.outbox.submitted_since(user_id=user.id, kind=ORDER_NOTE, since=timedelta(minutes=1)) >= MAX_PER_MINUTE:
         error = "You have sent several comments in the last minute. Please wait a moment."
     if error is None:
         try:
@@ -171,15 +170,6 @@ async def _notes_if_possible(svc: Services, order_id: int) -> tuple[list, bool]:
         return await svc.bp.order_notes(order_id), False
     except BrightpearlError:
         return [], True
-
-
-def _recent_comments(svc: Services, user: User) -> int:
-    since = (utcnow() - timedelta(minutes=1)).isoformat()
-    rows = svc.db.query(
-        "select count(*) as n from outbox where user_id = ? and kind = ? and created_at > ?",
-        [user.id, ORDER_NOTE, since],
-    )
-    return next(iter(rows))["n"]
 
 
 route_handlers = [comments_fragment, add_comment]
