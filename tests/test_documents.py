@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from conftest import switch_to
@@ -360,7 +360,7 @@ def test_document_file_names_are_safe():
     hostile = document(wire_order(reference='A"; filename=x.exe\r\n/..'), date(2025, 1, 1)).file_name
     assert re.fullmatch(r"invoice-[A-Za-z0-9._-]+\.pdf", hostile) and '"' not in hostile
     assert document(wire_order(reference="€€€"), date(2025, 1, 1)).file_name == "invoice-7.pdf"
-    assert document(wire_order(), date(2025, 1, 1)).due_on == datetime(2025, 3, 1, tzinfo=timezone.utc)
+    assert document(wire_order(), date(2025, 1, 1)).due_on == datetime(2025, 3, 1, tzinfo=UTC)
     assert document(wire_order("SC"), date(2025, 1, 1)).due_on is None
 
 
