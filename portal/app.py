@@ -15,7 +15,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from portal.brightpearl.priority import background_priority
-from portal.pages import all_route_handlers, auth, errors
+from portal.pages import all_route_handlers, errors
 from portal.paths import STATIC_DIR
 from portal.security.headers import make_security_headers_hook
 from portal.security.middleware import (

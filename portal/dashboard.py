@@ -32,7 +32,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlite_utils import Database
@@ -52,7 +52,7 @@ SHIPMENT_ORDERS = 10
 LISTED_QUOTES = 3
 LISTED_OVERDUE = 3
 ZERO = Decimal("0")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 

@@ -59,11 +59,8 @@ class Services:
         tasks, self.tasks = self.tasks, []
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                pass
+        # Wait for the cancelled tasks to finish; their own errors do not matter at shutdown.
+        await asyncio.gather(*tasks, return_exceptions=True)
         self.outbox.release_leases()
         await self.bp.aclose()
         self.db.close()

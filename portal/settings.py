@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 # The embedded sandbox answers to these credentials; they are not secrets.
 SANDBOX_ACCOUNT = "demo"
 SANDBOX_APP_REF = "demo_portal"
-SANDBOX_STAFF_TOKEN = "sandbox-staff-token"
+SANDBOX_STAFF_TOKEN = "sandbox-staff-token"  # noqa: S105 - the sandbox's public demo credential
 SANDBOX_BASE_URL = f"http://sandbox.invalid/public-api/{SANDBOX_ACCOUNT}"
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")

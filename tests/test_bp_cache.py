@@ -4,7 +4,7 @@ staleness tracker, errors never cached, LRU bound, invalidation, batches."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from portal.brightpearl.priority import BACKGROUND, INTERACTIVE, current_priorit
 from portal.brightpearl.testing import FakeClock
 from portal.metrics import Metrics
 
-T0 = datetime(2024, 5, 14, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 14, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -46,10 +46,10 @@ def search_rows(name: str) -> list[dict]:
     ("text", "expected"),
     [
         ("2024-05-14T09:32:10.000+01:00", datetime(2024, 5, 14, 9, 32, 10, tzinfo=BST)),
-        ("2024-05-15T15:05:47.512Z", datetime(2024, 5, 15, 15, 5, 47, 512000, tzinfo=timezone.utc)),
-        ("2024-05-14", datetime(2024, 5, 14, tzinfo=timezone.utc)),
-        ("2024-05-14T09:32:10", datetime(2024, 5, 14, 9, 32, 10, tzinfo=timezone.utc)),
-        ("2022-01-26T10:39:46.000-06:00", datetime(2022, 1, 26, 16, 39, 46, tzinfo=timezone.utc)),
+        ("2024-05-15T15:05:47.512Z", datetime(2024, 5, 15, 15, 5, 47, 512000, tzinfo=UTC)),
+        ("2024-05-14", datetime(2024, 5, 14, tzinfo=UTC)),
+        ("2024-05-14T09:32:10", datetime(2024, 5, 14, 9, 32, 10, tzinfo=UTC)),
+        ("2022-01-26T10:39:46.000-06:00", datetime(2022, 1, 26, 16, 39, 46, tzinfo=UTC)),
         (None, None),
         ("", None),
         ("not a date", None),

@@ -195,7 +195,7 @@ def test_shipments_tile_shows_the_newest_despatches_with_method_and_tracking_lin
     linked = [n for n in shown if n["shipping"]["reference"] and n["shipping"]["shippingMethodId"] in (3, 9, 11)]
     assert linked, "the demo should show at least one carrier link among alice's newest shipments"
     for note in linked:
-        assert f'<a class="tracking" href="https://www.' in html
+        assert '<a class="tracking" href="https://www.' in html
         assert note["shipping"]["reference"] in html
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import login, switch_to
+from conftest import switch_to
 from litestar.testing import TestClient
 
 ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
@@ -163,7 +163,6 @@ def test_suppliers_and_admins_cannot_open_customer_pages(client):
 
 
 def test_stale_copy_is_served_with_its_age_when_brightpearl_is_down(settings, sandbox):
-    from litestar.testing import TestClient
 
     from portal.app import create_app
     from portal.brightpearl.testing import FakeClock

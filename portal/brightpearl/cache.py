@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, M
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import BrightpearlAuthError, BrightpearlUnavailable
@@ -131,7 +131,7 @@ class Cache:
         max_entries: int = 10000,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_stale_age: float = 24 * 3600.0,
     ) -> None:
         self.max_entries = max(1, int(max_entries))

@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -454,7 +454,7 @@ class BrightpearlClient:
                     raise UnknownOutcome(message, status=status, ruid=_ruid(response)) from None
                 return None, BrightpearlUnavailable(message, reason="bad_response", status=status)
             self._breaker.success()
-            self._last_success_at = datetime.now(timezone.utc)
+            self._last_success_at = datetime.now(UTC)
             return body, None
         message, errors = _error_parts(response)
         self._log_failure(call, response, message)
@@ -549,7 +549,7 @@ class BrightpearlClient:
 
     def _note_error(self, message: str) -> None:
         self._last_error = message
-        self._last_error_at = datetime.now(timezone.utc)
+        self._last_error_at = datetime.now(UTC)
 
     def _breaker_changed(self, state: str) -> None:
         if self._metrics is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -71,7 +71,7 @@ TTL: dict[str, Freshness] = {
 
 ORDER_TYPE_IDS = (1, 2, 3, 4)  # SO, PO, SC, PC in order-search's orderTypeId
 _ALL = "all"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 

@@ -11,7 +11,7 @@ Id fields use 0 for "none", as Brightpearl does (e.g. `parentOrderId: 0`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -82,7 +82,7 @@ def as_datetime(value: Any) -> datetime | None:
         parsed = datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     elif isinstance(value, str) and value.strip():
@@ -95,7 +95,7 @@ def as_datetime(value: Any) -> datetime | None:
             return None
     else:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _dict(value: Any) -> dict:

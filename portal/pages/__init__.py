@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from litestar.exceptions import NoRouteMatchFoundException
+
 # (label, route name, roles)
 NAV = [
     ("Dashboard", "home", {"customer"}),
@@ -33,6 +35,14 @@ def all_route_handlers() -> list:
     return handlers
 
 
+def route_url(app, name: str) -> str | None:
+    """The URL of the parameterless route `name`, or None when this app has no such route."""
+    try:
+        return app.route_reverse(name)
+    except NoRouteMatchFoundException:
+        return None
+
+
 def nav_links(app, user) -> list[tuple[str, str]]:
     """(label, url) of the main navigation for `user` (empty when logged out)."""
     if user is None:
@@ -47,9 +57,8 @@ def _installed_nav(app) -> list[tuple[str, str, set]]:
     if cached is None:
         cached = []
         for label, name, roles in NAV:
-            try:
-                cached.append((label, app.route_reverse(name), roles))
-            except Exception:  # noqa: BLE001 - the area is not installed (yet)
-                continue
+            url = route_url(app, name)
+            if url is not None:
+                cached.append((label, url, roles))
         app.state["nav"] = cached
     return cached

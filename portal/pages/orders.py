@@ -12,8 +12,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.brightpearl.access import may_see_order, may_see_search_row, owned_order
-from portal.pages.common import is_htmx, page, requires_role, valid_id
 from portal.pages.comments import form_context, thread
+from portal.pages.common import is_htmx, page, requires_role, valid_id
 from portal.services import services
 from portal.templating import day, iso, money
 from portal.tracking import tracking_links

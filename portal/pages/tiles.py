@@ -18,6 +18,7 @@ from litestar.response import Template
 
 from portal.brightpearl.errors import BrightpearlError, BrightpearlUnavailable
 from portal.dashboard import TILES, TileRequest
+from portal.pages import route_url
 from portal.pages.common import current_stale_since, is_htmx, page, requires_role
 from portal.services import services
 
@@ -29,13 +30,8 @@ RELATED_ROUTES = ("orders", "quotes", "documents", "statement", "account")
 
 def installed_routes(app, names=RELATED_ROUTES) -> dict[str, str]:
     """name -> URL of those of `names` that this app serves."""
-    urls = {}
-    for name in names:
-        try:
-            urls[name] = app.route_reverse(name)
-        except Exception:  # noqa: BLE001 - the area is not installed (yet)
-            continue
-    return urls
+    urls = {name: route_url(app, name) for name in names}
+    return {name: url for name, url in urls.items() if url is not None}
 
 
 @get("/tiles/{tile_name:str}", name="dashboard_tile", guards=[requires_role("customer")])

@@ -28,11 +28,15 @@ from typing import Any
 import anyio
 import httpx
 
+from portal.sandbox import reference as ref
 from portal.sandbox import (
-    resources_accounting, resources_contact, resources_multimessage, resources_order, resources_product,
+    resources_accounting,
+    resources_contact,
+    resources_multimessage,
+    resources_order,
+    resources_product,
     resources_warehouse,
 )
-from portal.sandbox import reference as ref
 from portal.sandbox.formats import LONDON
 from portal.sandbox.generate import generate
 from portal.sandbox.journal import Journal
@@ -69,7 +73,7 @@ class SandboxConfig:
     orders: int = 600
     account: str = "demo"
     app_ref: str = "demo_portal"
-    staff_token: str = "sandbox-staff-token"
+    staff_token: str = "sandbox-staff-token"  # noqa: S105 - public sandbox credential
     account_token: str | None = None
     latency_ms: int = 0
     error_rate: float = 0.0

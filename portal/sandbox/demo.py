@@ -13,7 +13,7 @@ from typing import Any
 
 from portal.sandbox.reference import COUNTRIES
 
-DEMO_PASSWORD = "portal-demo-pass"
+DEMO_PASSWORD = "portal-demo-pass"  # noqa: S105 - the documented demo password
 
 ALICE_CONTACT_ID = 1001
 TOM_CONTACT_ID = 1002  # alice's colleague at the same company (secondary contact)

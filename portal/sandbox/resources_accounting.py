@@ -11,9 +11,28 @@ from typing import Any
 from portal.sandbox import reference as ref
 from portal.sandbox.formats import money, parse_wire_datetime
 from portal.sandbox.routing import (
-    ApiError, Request, Response, Router, empty_ok, invalid, not_found, ok, path_int, select,
+    ApiError,
+    Request,
+    Response,
+    Router,
+    empty_ok,
+    invalid,
+    not_found,
+    ok,
+    path_int,
+    select,
 )
-from portal.sandbox.search import IDSET, INTEGER, PERIOD, SEARCH_STRING, STRING, Column, SearchSpec, meta_data, run_search
+from portal.sandbox.search import (
+    IDSET,
+    INTEGER,
+    PERIOD,
+    SEARCH_STRING,
+    STRING,
+    Column,
+    SearchSpec,
+    meta_data,
+    run_search,
+)
 
 STATEMENT_SEARCH = SearchSpec(
     columns=(

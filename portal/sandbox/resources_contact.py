@@ -10,10 +10,30 @@ from portal.sandbox import reference as ref
 from portal.sandbox.contacts import add_contact, financial_details
 from portal.sandbox.formats import wire_datetime
 from portal.sandbox.routing import (
-    ApiError, Request, Response, Router, bad_patch, empty_ok, invalid, not_found, ok, path_ids,
+    ApiError,
+    Request,
+    Response,
+    Router,
+    bad_patch,
+    empty_ok,
+    invalid,
+    not_found,
+    ok,
+    path_ids,
     path_int,
 )
-from portal.sandbox.search import BOOLEAN, IDSET, INTEGER, PERIOD, SEARCH_STRING, STRING, Column, SearchSpec, meta_data, run_search
+from portal.sandbox.search import (
+    BOOLEAN,
+    IDSET,
+    INTEGER,
+    PERIOD,
+    SEARCH_STRING,
+    STRING,
+    Column,
+    SearchSpec,
+    meta_data,
+    run_search,
+)
 from portal.sandbox.store import DataStore, order_contact_id, primary_email
 
 CONTACT_SEARCH = SearchSpec(

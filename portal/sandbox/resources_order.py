@@ -12,11 +12,28 @@ from portal.sandbox import reference as ref
 from portal.sandbox.formats import parse_wire_datetime, wire_date, wire_datetime
 from portal.sandbox.orders import Line, OrderDraft, add_row, party, store_order, tax_rate
 from portal.sandbox.routing import (
-    ApiError, Request, Response, Router, bad_patch, empty_ok, invalid, ok, path_ids,
+    ApiError,
+    Request,
+    Response,
+    Router,
+    bad_patch,
+    empty_ok,
+    invalid,
+    ok,
+    path_ids,
     path_int,
 )
 from portal.sandbox.search import (
-    BOOLEAN, IDSET, INTEGER, PERIOD, SEARCH_STRING, STRING, Column, SearchSpec, meta_data, run_search,
+    BOOLEAN,
+    IDSET,
+    INTEGER,
+    PERIOD,
+    SEARCH_STRING,
+    STRING,
+    Column,
+    SearchSpec,
+    meta_data,
+    run_search,
 )
 from portal.sandbox.store import CUSTOM_FIELD_CODES, DataStore, OrderMeta, order_contact_id
 

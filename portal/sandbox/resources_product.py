@@ -8,7 +8,18 @@ from typing import Any
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
 from portal.sandbox.routing import Request, Response, Router, not_found, ok, path_ids, select
-from portal.sandbox.search import BOOLEAN, IDSET, INTEGER, PERIOD, SEARCH_STRING, STRING, Column, SearchSpec, meta_data, run_search
+from portal.sandbox.search import (
+    BOOLEAN,
+    IDSET,
+    INTEGER,
+    PERIOD,
+    SEARCH_STRING,
+    STRING,
+    Column,
+    SearchSpec,
+    meta_data,
+    run_search,
+)
 
 PRODUCT_SEARCH = SearchSpec(
     columns=(

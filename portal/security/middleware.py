@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.exceptions import PermissionDeniedException
+from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.brightpearl.cache import start_staleness_tracking
