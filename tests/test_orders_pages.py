@@ -204,3 +204,11 @@ def test_metrics_need_an_admin_or_the_token(client, settings, sandbox):
     assert customer.get("/metrics", follow_redirects=False).status_code == 403
     wrong = customer.get("/metrics", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and "portal_" not in wrong.text
+
+
+def test_an_invoiced_order_links_to_its_invoice_and_pdf(alice, sandbox):
+    invoiced = next(o for o in sandbox.data.orders_for(1001, "SO") if o["invoices"][0]["invoiceReference"])
+    open_order = next(o for o in sandbox.data.orders_for(1001, "SO") if not o["invoices"][0]["invoiceReference"])
+    page = alice.get(f"/orders/{invoiced['id']}").text
+    assert f'href="/documents/{invoiced["id"]}"' in page and f'href="/documents/{invoiced["id"]}.pdf"' in page
+    assert "/documents/" not in alice.get(f"/orders/{open_order['id']}").text

@@ -11,7 +11,7 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from portal.brightpearl.access import may_see_order, may_see_search_row, owned_order
+from portal.brightpearl.access import is_invoiced, may_see_order, may_see_search_row, owned_order
 from portal.pages.comments import form_context, thread
 from portal.pages.common import is_htmx, page, requires_role, valid_id
 from portal.services import services
@@ -197,8 +197,17 @@ async def order_context(request: Request, order) -> dict:
         "shipping_methods": methods,
         "tracking_links": tracking_links(svc.db, shipments, methods),
         "shipping_state": SHIPPING_STATES.get(order.shipping_status_code or "", "–"),
+        "document_urls": _document_urls(request, order),
         "with_form": True,
     }
+
+
+def _document_urls(request: Request, order) -> tuple[str, str] | None:
+    """(print view, PDF) of the order's invoice once Brightpearl has numbered it."""
+    if not is_invoiced(order):
+        return None
+    view = request.app.route_reverse("document", order_id=str(order.id))
+    return view, request.app.route_reverse("document", order_id=f"{order.id}.pdf")
 
 
 route_handlers = [orders_page, order_page]
