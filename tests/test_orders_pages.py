@@ -212,3 +212,13 @@ def test_an_invoiced_order_links_to_its_invoice_and_pdf(alice, sandbox):
     page = alice.get(f"/orders/{invoiced['id']}").text
     assert f'href="/documents/{invoiced["id"]}"' in page and f'href="/documents/{invoiced["id"]}.pdf"' in page
     assert "/documents/" not in alice.get(f"/orders/{open_order['id']}").text
+
+
+def test_a_reference_with_markup_is_escaped_in_the_cached_rows(alice, sandbox):
+    newest = max(order["id"] for order in sandbox.data.orders_for(1001, "SO"))
+    sandbox.data.orders[newest]["reference"] = '<img src=x onerror="alert(1)">'
+    alice.app.state.services.cache.clear()
+    for _ in range(2):  # rendered once, then served from the row cache
+        page = alice.get("/orders").text
+        assert '<img src=x onerror="alert(1)">' not in page
+        assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
