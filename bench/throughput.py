@@ -78,6 +78,9 @@ def log_in(base: str) -> dict[str, str]:
         )
         if response.status_code != 303:
             raise SystemExit(f"login failed: {response.status_code}")
+        # Load a page as a browser would next: it sets the fresh CSRF cookie, which a browser
+        # then sends along (without it every response would mint and set a new one).
+        client.get("/").raise_for_status()
         return dict(client.cookies)
 
 

@@ -34,7 +34,8 @@ def require_user(connection: ASGIConnection) -> User:
 def requires_role(*roles: str):
     """Guard: anonymous visitors go to the login page; other roles get 403."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async on purpose: Litestar runs a sync guard in a worker thread, a thread hop per request.
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = require_user(connection)
         if user.role not in roles:
             raise PermissionDeniedException()
