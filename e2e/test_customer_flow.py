@@ -22,12 +22,12 @@ def test_customer_journey_with_javascript(page: Page, artifacts):
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.goto("/login")
-    page.screenshot(path=artifacts / "login.png", full_page=True)
+    page.screenshot(path=artifacts / "login.png", full_page=True, caret="initial")
     log_in(page)
     expect(page.get_by_role("heading", name="Your orders")).to_be_visible()
     rows = page.locator("table.orders tbody tr")
     expect(rows).to_have_count(25)
-    page.screenshot(path=artifacts / "orders.png", full_page=True)
+    page.screenshot(path=artifacts / "orders.png", full_page=True, caret="initial")
 
     # Filter by status through htmx: the table changes and the URL follows.
     status = page.get_by_label("Status")
@@ -62,7 +62,7 @@ def test_customer_journey_with_javascript(page: Page, artifacts):
     expect(page.get_by_role("heading", name=re.compile(r"^Order "))).to_be_visible()
     expect(page.get_by_role("heading", name="Items")).to_be_visible()
     expect(page.get_by_role("heading", name="Shipments")).to_be_visible()
-    page.screenshot(path=artifacts / "order.png", full_page=True)
+    page.screenshot(path=artifacts / "order.png", full_page=True, caret="initial")
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -83,7 +83,7 @@ def test_customer_journey_without_javascript(browser, base_url, artifacts):
     expect(page).to_have_url(re.compile(rf"status={value}"))
     page.locator("table.orders tbody th a").first.click()
     expect(page.get_by_role("heading", name="Items")).to_be_visible()
-    page.screenshot(path=artifacts / "order-nojs.png", full_page=True)
+    page.screenshot(path=artifacts / "order-nojs.png", full_page=True, caret="initial")
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     context.close()
@@ -109,7 +109,7 @@ def test_comment_on_an_order_with_and_without_javascript(page: Page, browser, ba
     expect(thread).to_contain_text("Could the delivery come after 10am? <b>thanks</b>")
     expect(thread).to_contain_text("Alice Harper")
     expect(page.get_by_label("Add a comment")).to_have_value("")
-    page.locator("#comments").screenshot(path=artifacts / "comments.png")
+    page.locator("#comments").screenshot(path=artifacts / "comments.png", caret="initial")
 
     context = browser.new_context(java_script_enabled=False, base_url=base_url)
     plain = context.new_page()
