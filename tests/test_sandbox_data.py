@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,14 +30,12 @@ def sandbox() -> Sandbox:
     return Sandbox(SandboxConfig(today=TODAY))
 
 
-def test_generation_of_40_customers_and_600_orders_is_well_under_a_second():
-    started = time.perf_counter()
+def test_generation_is_sized_by_customers_and_orders():
+    # Its speed (about 0.1 s for this size) is reported by `./run bench`, not asserted here:
+    # timed assertions fail on a busy shared machine.
     data = generate(7, 40, 600, TODAY)
-    elapsed = time.perf_counter() - started
-    print(f"sandbox data generation: {elapsed * 1000:.0f} ms")
     assert len(data.orders) == 600
     assert sum(1 for c in data.contacts.values() if not (c["relationshipToAccount"]["isSupplier"] or c["relationshipToAccount"]["isStaff"])) == 40
-    assert elapsed < 0.8
 
 
 # ------------------------------------------------------------------------------ personas
