@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from portal.app import create_app
+from portal.core.settings import Settings
 from portal.sandbox import Sandbox, SandboxConfig
-from portal.settings import Settings
+from portal.web.app import create_app
+from portal.web.components import Components
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = [
@@ -42,7 +43,7 @@ def live_server(tmp_path_factory):
         login_attempts_per_minute=100,
     )
     sandbox = Sandbox(SandboxConfig())
-    app = create_app(settings, sandbox=sandbox)
+    app = create_app(settings, components=Components.build(settings, brightpearl_transport=sandbox.transport()))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -34,7 +34,7 @@ def test_tiles_load_by_themselves_sharing_their_brightpearl_reads(page: Page, li
 
     # Cold again: the six tiles load at once and still read each thing from Brightpearl once.
     sandbox = live_server["sandbox"]
-    live_server["app"].state.services.cache.clear()
+    live_server["app"].state["components"].cache.clear()
     sandbox.reset_calls()
     page.reload()
     wait_for_tiles(page)
@@ -61,7 +61,7 @@ def test_a_slow_brightpearl_shows_loading_tiles_then_their_content(page: Page, l
     log_in(page, "bob@example.com")
     wait_for_tiles(page)
     sandbox = live_server["sandbox"]
-    live_server["app"].state.services.cache.clear()
+    live_server["app"].state["components"].cache.clear()
     sandbox.knobs.latency_ms = 1500
     try:
         page.reload()

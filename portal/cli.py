@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from click_default_group import DefaultGroup
 
-from portal.settings import Settings, SettingsError
+from portal.core.settings import Settings, SettingsError
 
 
 def fail(message: str) -> None:
@@ -50,7 +50,7 @@ def main() -> None:
               help="Delay the sandbox adds to every Brightpearl call.")
 def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: int, latency_ms: int) -> None:
     """Run the portal on its embedded Brightpearl sandbox with demo data."""
-    from portal.app import create_app
+    from portal.web.app import create_app
 
     overrides = dict(
         demo=True,
@@ -75,7 +75,7 @@ def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: in
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the portal against the Brightpearl account in the PORTAL_* settings."""
-    from portal.app import create_app
+    from portal.web.app import create_app
 
     settings = load_settings()
     if settings.uses_sandbox:
@@ -124,13 +124,10 @@ def check_brightpearl(settings: Settings) -> None:
 @click.option("--seed", default=7, show_default=True, type=int)
 def sandbox(host: str, port: int, customers: int, orders: int, latency_ms: int, throttle_limit: int, seed: int) -> None:
     """Run the Brightpearl sandbox alone, to point `portal serve` at it."""
-    from portal.sandbox import Sandbox, SandboxConfig
-    from portal.settings import SANDBOX_ACCOUNT, SANDBOX_APP_REF, SANDBOX_STAFF_TOKEN
+    from portal.demo import SANDBOX_ACCOUNT, SANDBOX_APP_REF, SANDBOX_STAFF_TOKEN, standalone_sandbox
 
-    box = Sandbox(
-        SandboxConfig(
-            seed=seed, customers=customers, orders=orders, latency_ms=latency_ms, throttle_limit=throttle_limit
-        )
+    box = standalone_sandbox(
+        seed=seed, customers=customers, orders=orders, latency_ms=latency_ms, throttle_limit=throttle_limit
     )
     click.echo(f"Brightpearl sandbox on http://{host}:{port}/public-api/{SANDBOX_ACCOUNT}")
     click.echo(f"  PORTAL_BRIGHTPEARL_URL=http://{host}:{port}/public-api/{SANDBOX_ACCOUNT}")
@@ -153,9 +150,9 @@ def users() -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def users_add(email: str, role: str, contact_id: int | None, name: str, password_stdin: bool, data_dir: Path | None) -> None:
     """Create a login linked to a Brightpearl contact."""
-    from portal.db import open_database
+    from portal.core.db import open_database
+    from portal.core.users import UserError, UserStore
     from portal.security.passwords import Passwords, password_problem
-    from portal.users import UserError, UserStore
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     password = sys.stdin.readline().rstrip("\r\n")
@@ -181,8 +178,8 @@ def tracking() -> None:
 
 def _tracking_patterns(data_dir: Path | None):
     """Open the database of the data folder; return (db, TrackingPatterns)."""
-    from portal.db import open_database
-    from portal.tracking import TrackingPatterns
+    from portal.core.db import open_database
+    from portal.core.tracking import TrackingPatterns
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     db = open_database(settings.db_path)
@@ -201,7 +198,7 @@ _DATA = click.option("--data", "data_dir", type=click.Path(file_okay=False, path
 @_DATA
 def tracking_set(method_id: int, pattern: str, data_dir: Path | None) -> None:
     """Link shipments of one shipping method to the carrier's tracking page."""
-    from portal.tracking import TrackingPatternError
+    from portal.core.tracking import TrackingPatternError
 
     db, patterns = _tracking_patterns(data_dir)
     try:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from litestar.testing import TestClient
+from support import BASE_URL, fresh_sandbox, portal_app, switch_to
 
-from portal.app import create_app
-from portal.sandbox import DEMO_PASSWORD, DEMO_USERS, Sandbox, SandboxConfig
-from portal.settings import Settings
-
-BASE_URL = "http://testserver.local"
+from portal.core.settings import Settings
+from portal.sandbox import DEMO_USERS, Sandbox
 
 
 @pytest.fixture
@@ -27,7 +23,7 @@ def demo() -> dict[str, dict]:
 
 @pytest.fixture
 def sandbox() -> Sandbox:
-    return Sandbox(SandboxConfig())
+    return fresh_sandbox()
 
 
 @pytest.fixture
@@ -45,7 +41,7 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def app(settings, sandbox):
-    return create_app(settings, sandbox=sandbox)
+    return portal_app(settings, sandbox)
 
 
 @pytest.fixture
@@ -54,39 +50,6 @@ def client(app):
         yield test_client
 
 
-def csrf_token(client: TestClient) -> str:
-    """Load the login page so the CSRF cookie exists; return its value."""
-    client.get("/login")
-    return client.cookies["csrftoken"]
-
-
-def login(client: TestClient, email: str, password: str = DEMO_PASSWORD, **extra):
-    """Submit the login form like a browser; return the response (not followed)."""
-    token = csrf_token(client)
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "_csrf_token": token, **extra},
-        follow_redirects=False,
-    )
-
-
-def strip_tokens(html: str) -> str:
-    """Remove CSRF tokens from a page so two responses can be compared."""
-    html = re.sub(r'name="_csrf_token" value="[^"]*"', "", html)
-    return re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
-
-
-def switch_to(client: TestClient, email: str) -> TestClient:
-    """Forget the current login and log in as `email` (another person, same browser)."""
-    client.cookies.clear()
-    assert login(client, email).status_code == 303
-    client.get("/brand.css")
-    return client
-
-
 @pytest.fixture
 def alice(client, demo):
-    response = login(client, "alice@example.com")
-    assert response.status_code == 303, response.text
-    client.get("/brand.css")  # pick up a fresh CSRF cookie, as the next page load would
-    return client
+    return switch_to(client, "alice@example.com")

@@ -8,13 +8,12 @@ import re
 
 import httpx
 import pytest
-from conftest import BASE_URL, switch_to
 from litestar.testing import TestClient
+from support import BASE_URL, portal_app, switch_to
 
-from portal.app import create_app
-from portal.brightpearl.access import may_see_address
 from portal.brightpearl.models import Contact, PostalAddress
 from portal.sandbox import DEMO_PASSWORD
+from portal.security.access import may_see_address
 
 ALICE, TOM, BOB = 1001, 1002, 1003
 NEW = {
@@ -49,15 +48,15 @@ def with_line1(sandbox, line1: str) -> list[dict]:
 
 
 def outbox_rows(app) -> list[dict]:
-    return list(app.state.services.db.query("select * from outbox where kind = 'postal_address' order by id"))
+    return list(app.state["components"].db.query("select * from outbox where kind = 'postal_address' order by id"))
 
 
 def make_due(app) -> None:
-    app.state.services.db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00+00:00'")
+    app.state["components"].db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00+00:00'")
 
 
 def deliver_due(client: TestClient) -> None:
-    client.blocking_portal.call(client.app.state.services.outbox.deliver_due)
+    client.blocking_portal.call(client.app.state["components"].outbox.deliver_due)
 
 
 def card(page: str, key: str) -> str:
@@ -94,7 +93,7 @@ class Rewriting(httpx.AsyncBaseTransport):
 
 
 def app_client(settings, sandbox, transport, email="alice@example.com"):
-    app = create_app(settings, sandbox=sandbox, transport=transport)
+    app = portal_app(settings, sandbox, transport=transport)
     client = TestClient(app, base_url=BASE_URL)
     client.__enter__()
     switch_to(client, email)
@@ -136,7 +135,7 @@ def test_another_contacts_addresses_never_appear(alice, sandbox):
 
 
 def test_a_secondary_contact_sees_the_company_address_it_inherits_but_not_its_colleagues_others(client, sandbox):
-    svc = client.app.state.services
+    svc = client.app.state["components"]
     svc.users.ensure(email="tom@example.com", password_hash=svc.passwords.hash_sync(DEMO_PASSWORD), role="customer",
                      contact_id=TOM, name="Tom Lowe")
     page = switch_to(client, "tom@example.com").get("/addresses").text
@@ -181,7 +180,7 @@ def test_a_real_account_that_ignores_include_optional_still_shows_the_defaults(s
     client = app_client(settings, sandbox, Rewriting(sandbox, request=strip_optional))
     try:
         app = client.app
-        app.state.services.cache.clear()
+        app.state["components"].cache.clear()
         sandbox.reset_calls()
         page = client.get("/addresses").text
         assert len(sandbox.calls) == 2  # the contact, then its DEF/BIL/DEL addresses
@@ -200,7 +199,7 @@ def test_a_real_account_that_ignores_include_optional_still_shows_the_defaults(s
 
 
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     sandbox.reset_calls()
     assert alice.get("/addresses").status_code == 200
     cold = list(sandbox.calls)
@@ -234,7 +233,7 @@ def test_adding_an_address_puts_it_into_brightpearl_and_the_list(alice, sandbox)
     page = alice.get("/addresses").text
     entry = card(page, f"address-{address['addressId']}")
     assert NEW["line1"] in entry and 'class="role"' not in entry and "Sending" not in entry
-    audit = list(alice.app.state.services.db.query("select * from audit where action = 'address.add'"))
+    audit = list(alice.app.state["components"].db.query("select * from audit where action = 'address.add'"))
     assert len(audit) == 1 and audit[0]["target"] == f"contact:{ALICE}"
 
 
@@ -264,7 +263,7 @@ def test_the_form_defaults_to_the_contacts_own_country(alice, sandbox):
     assert re.search(r'<option value="GBR" selected>United Kingdom</option>', page)
     assert page.count("<option ") >= 249
     sandbox.data.addresses[5001].update(countryIsoCode="IRL", countryIsoCode2="IE", countryId=103)
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     assert re.search(r'<option value="IRL" selected>Ireland</option>', alice.get("/addresses").text)
 
 
@@ -410,7 +409,7 @@ def test_added_while_brightpearl_is_down_then_delivered_once_when_it_returns(ali
 
 def test_without_javascript_and_nothing_cached_the_page_still_shows_what_was_sent(alice, sandbox):
     sent = form_of(alice.get("/addresses").text)
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     sandbox.knobs.outage = True
     response = post_address(alice, form=sent)
     assert response.status_code == 303
@@ -498,7 +497,7 @@ def test_a_retry_after_an_unsent_attempt_posts_once(alice, sandbox):
 
 
 def test_a_restart_in_between_loses_nothing_and_delivers_once(settings, sandbox):
-    first = create_app(settings, sandbox=sandbox)
+    first = portal_app(settings, sandbox)
     with TestClient(first, base_url=BASE_URL) as client:
         switch_to(client, "alice@example.com")
         sandbox.knobs.lose_responses = 1  # Brightpearl creates it; the portal never hears back
@@ -506,7 +505,7 @@ def test_a_restart_in_between_loses_nothing_and_delivers_once(settings, sandbox)
         sandbox.knobs.outage = True  # ... and then goes away
         post_address(client, line1="Sent during the outage")
     sandbox.knobs.outage = False
-    second = create_app(settings, sandbox=sandbox)
+    second = portal_app(settings, sandbox)
     with TestClient(second, base_url=BASE_URL) as client:
         switch_to(client, "alice@example.com")
         page = client.get("/addresses").text
@@ -532,7 +531,7 @@ def test_an_address_brightpearl_refuses_needs_attention(alice, sandbox):
 
 # --- the ownership rule itself -----------------------------------------------------------------
 def test_may_see_address_rule():
-    from portal.users import User
+    from portal.core.users import User
 
     alice = User(id=1, email="a@example.com", role="customer", contact_id=ALICE, name="")
     contact = Contact(id=ALICE, post_address_ids={"DEF": 10, "DEL": 11})

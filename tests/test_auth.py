@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import BASE_URL, csrf_token, login, strip_tokens
 from litestar.testing import TestClient
+from support import BASE_URL, csrf_token, login, portal_app, strip_tokens
 
 from portal.security.headers import CSP
 
@@ -35,7 +35,7 @@ def test_login_then_orders_then_logout(client):
 
 
 def test_failures_look_identical_for_unknown_email_wrong_password_and_disabled_account(app, client):
-    svc = app.state.services
+    svc = app.state["components"]
     bob = svc.users.by_email("bob@example.com")
     svc.users.set_active(bob["id"], False)
     answers = []
@@ -123,9 +123,8 @@ def test_repeated_failures_throttle_the_account_with_the_same_answer_for_unknown
 
 
 def test_login_posts_are_rate_limited_per_address(settings, sandbox):
-    from portal.app import create_app
 
-    app = create_app(settings.with_(login_attempts_per_minute=3), sandbox=sandbox)
+    app = portal_app(settings.with_(login_attempts_per_minute=3), sandbox)
     with TestClient(app, base_url=BASE_URL) as client:
         codes = [login(client, "ghost@example.com", "nope-nope").status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
@@ -149,9 +148,8 @@ def test_no_openapi_schema_is_served(client):
 
 
 def test_cookies_are_secure_when_the_base_url_is_https(settings, sandbox):
-    from portal.app import create_app
 
-    app = create_app(settings.with_(base_url="https://portal.example.com"), sandbox=sandbox)
+    app = portal_app(settings.with_(base_url="https://portal.example.com"), sandbox)
     with TestClient(app, base_url="https://portal.example.com") as client:
         client.get("/login")
         token = client.cookies["__Host-csrftoken"]

@@ -7,12 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.brightpearl import FakeClock
 
 from portal.brightpearl.cache import Cache, current_tracker, start_staleness_tracking, track_staleness
 from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlBadRequest, BrightpearlUnavailable
 from portal.brightpearl.priority import BACKGROUND, INTERACTIVE, current_priority
-from portal.brightpearl.testing import FakeClock
-from portal.metrics import Metrics
+from portal.core.metrics import Metrics
 
 T0 = datetime(2024, 5, 14, 9, 0, tzinfo=UTC)
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from support.brightpearl import FakeClock, brightpearl_response, example_response, load_example
 
 from portal.brightpearl.client import BrightpearlClient, build_path, resource_name
 from portal.brightpearl.errors import (
@@ -22,13 +23,11 @@ from portal.brightpearl.errors import (
 )
 from portal.brightpearl.idset import parse_idset
 from portal.brightpearl.priority import background_priority
-from portal.brightpearl.testing import FakeClock, brightpearl_response, example_response, examples_dir, load_example
-from portal.metrics import Metrics
+from portal.core.metrics import Metrics
 
 BASE = "https://euw1.brightpearlconnect.com/public-api/acmetrade"
 THROTTLED = {"response": "You have sent too many requests. Please wait before sending another request"}
 INTERNAL = {"errors": [{"code": "CMNU-003", "message": "Internal Server Error"}]}
-needs_examples = pytest.mark.skipif(not examples_dir().is_dir(), reason="shared Brightpearl examples not present")
 
 
 @pytest.fixture
@@ -138,7 +137,6 @@ def test_query_encoding_and_resource_names():
     assert resource_name("warehouse-service/order/*/goods-note/goods-out/70551") == "warehouse-service/order/goods-note/goods-out"
 
 
-@needs_examples
 @pytest.mark.anyio
 async def test_get_with_reference_on_the_order_search_example():
     client, _, _ = make_client(lambda r: example_response("order-search"))
@@ -148,7 +146,6 @@ async def test_get_with_reference_on_the_order_search_example():
     assert reference["orderStatusNames"]["4"] == "Invoiced"
 
 
-@needs_examples
 @pytest.mark.anyio
 async def test_check_credentials_401_carries_the_plain_text_message():
     bodies = load_example("error-unauthorized")["response"]["examples"]
@@ -316,7 +313,6 @@ async def test_search_tolerates_empty_result_without_paging_fields():
     assert (result.rows, result.total, rec.count) == ([], 0, 1)
 
 
-@needs_examples
 @pytest.mark.anyio
 async def test_search_on_the_contact_search_example():
     client, _, _ = make_client(lambda r: example_response("contact-search"))

@@ -12,17 +12,16 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from support.brightpearl import FakeClock, brightpearl_response, load_example
 
+from portal.brightpearl import Brightpearl, Change
 from portal.brightpearl.cache import Cache, track_staleness
 from portal.brightpearl.client import BrightpearlClient
 from portal.brightpearl.errors import BrightpearlUnavailable
-from portal.brightpearl.gateway import TTL, Brightpearl
 from portal.brightpearl.idset import parse_idset
-from portal.brightpearl.models import Order
-from portal.brightpearl.testing import FakeClock, brightpearl_response, examples_dir, load_example
-from portal.metrics import Metrics
-
-pytestmark = pytest.mark.skipif(not examples_dir().is_dir(), reason="shared Brightpearl examples not present")
+from portal.brightpearl.models import Order, OrderType
+from portal.brightpearl.reads import TTL
+from portal.core.metrics import Metrics
 
 BASE = "https://euw1.brightpearlconnect.com/public-api/acmetrade"
 ALICE = 1042
@@ -177,17 +176,17 @@ def make_gateway(fake: FakeBrightpearl | None = None):
 
 async def order_list_page(bp: Brightpearl, contact_id: int, page_size: int = 25):
     """What the order list page does: statuses, the contact's index, details of one page."""
-    statuses = await bp.order_statuses()
-    index = await bp.order_index(contact_id)
+    statuses = await bp.orders.statuses()
+    index = await bp.orders.index(contact_id)
     page_ids = [row.order_id for row in index[:page_size]]
-    orders = await bp.orders(page_ids)
+    orders = await bp.orders.many(page_ids)
     return statuses, index, orders
 
 
 async def order_page(bp: Brightpearl, order_id: int):
-    order = await bp.order(order_id)
-    notes = await bp.goods_out_notes(order_id), await bp.order_notes(order_id)
-    methods = await bp.shipping_methods()
+    order = await bp.orders.one(order_id)
+    notes = await bp.warehouse.goods_out_notes(order_id), await bp.orders.notes(order_id)
+    methods = await bp.warehouse.shipping_methods()
     return order, notes, methods
 
 
@@ -237,18 +236,18 @@ async def test_order_page_after_the_list_page_reuses_the_order():
 async def test_order_without_despatches_or_notes():
     bp, _, _, _ = make_gateway()
     async with bp.client:
-        assert await bp.goods_out_notes(60001) == []  # 404 CMNC-404 = none
-        assert await bp.order_notes(60001) == []  # 200 []
+        assert await bp.warehouse.goods_out_notes(60001) == ()  # 404 CMNC-404 = none
+        assert await bp.orders.notes(60001) == ()  # 200 []
 
 
 @pytest.mark.anyio
 async def test_big_index_and_big_id_sets_are_paged_and_chunked():
     bp, fake, _, _ = make_gateway(FakeBrightpearl(orders=600))
     async with bp.client:
-        index = await bp.order_index(ALICE)
+        index = await bp.orders.index(ALICE)
         assert len(index) == 601
         assert len(fake.calls) == 2  # 500 + 101 rows
-        orders = await bp.orders([row.order_id for row in index[:450]])
+        orders = await bp.orders.many([row.order_id for row in index[:450]])
         assert list(orders) == [row.order_id for row in index[:450]]
         assert len(fake.calls) == 2 + 3  # 200 + 200 + 50 ids
 
@@ -257,10 +256,10 @@ async def test_big_index_and_big_id_sets_are_paged_and_chunked():
 async def test_orders_skips_missing_ids_and_remembers_them():
     bp, fake, _, _ = make_gateway()
     async with bp.client:
-        found = await bp.orders([99999, 51234, 60001])
+        found = await bp.orders.many([99999, 51234, 60001])
         assert list(found) == [51234, 60001]
-        assert await bp.order(99999) is None
-        assert await bp.order(0) is None and await bp.order(-5) is None
+        assert await bp.orders.one(99999) is None
+        assert await bp.orders.one(0) is None and await bp.orders.one(-5) is None
         assert len(fake.calls) == 1
 
 
@@ -268,8 +267,8 @@ async def test_orders_skips_missing_ids_and_remembers_them():
 async def test_supplier_index_and_purchase_order():
     bp, _, _, _ = make_gateway()
     async with bp.client:
-        (row,) = await bp.order_index(SUPPLIER, order_type_id=2)
-        order = await bp.order(row.order_id)
+        (row,) = await bp.orders.index(SUPPLIER, order_type=OrderType.PURCHASE_ORDER)
+        order = await bp.orders.one(row.order_id)
     assert order.order_type_code == "PO" and order.party_contact_id == SUPPLIER
 
 
@@ -279,7 +278,7 @@ async def test_order_index_drops_rows_of_other_contacts():
     fake.extra_search_rows = [{"orderId": 70000, "orderTypeId": 1, "contactId": 4242, "orderStatusId": 1}]
     bp, _, _, _ = make_gateway(fake)
     async with bp.client:
-        index = await bp.order_index(ALICE)
+        index = await bp.orders.index(ALICE)
     assert 70000 not in [row.order_id for row in index]
 
 
@@ -288,11 +287,11 @@ async def test_order_index_drops_rows_of_other_contacts():
 async def test_contacts_by_email_compares_exactly():
     bp, fake, _, _ = make_gateway()
     async with bp.client:
-        (row,) = await bp.contacts_by_email(" Jane.Porter@Example.com ")
+        (row,) = await bp.contacts.by_email(" Jane.Porter@Example.com ")
         assert row.contact_id == ALICE
-        assert await bp.contacts_by_email("porter@example.com") == []  # Brightpearl matched loosely
-        assert await bp.contacts_by_email("") == []
-        await bp.contacts_by_email("jane.porter@example.com")
+        assert await bp.contacts.by_email("porter@example.com") == ()  # Brightpearl matched loosely
+        assert await bp.contacts.by_email("") == ()
+        await bp.contacts.by_email("jane.porter@example.com")
     assert len(fake.calls) == 2  # the third lookup was cached (same address, other case)
     assert fake.calls[0][1] == "contact-service/contact-search"
 
@@ -301,22 +300,22 @@ async def test_contacts_by_email_compares_exactly():
 async def test_account_pages():
     bp, fake, _, _ = make_gateway()
     async with bp.client:
-        contact = await bp.contact(ALICE)
+        contact = await bp.contacts.one(ALICE)
         assert contact.credit_limit == Decimal(5000)
-        assert await bp.contact(4242) is None
-        addresses = await bp.postal_addresses(contact.post_address_ids.values())
+        assert await bp.contacts.one(4242) is None
+        addresses = await bp.contacts.postal_addresses(contact.post_address_ids.values())
         assert sorted(addresses) == [3301, 3302]
         assert addresses[3302].line1 == "Dock 2, Aire Park"
-        assert await bp.contact_balance(ALICE, "gbp") == Decimal("1245.60")
-        lines = await bp.statement(ALICE, 1, date(2024, 1, 1), date(2024, 5, 31))
+        assert await bp.accounting.balance(ALICE, "gbp") == Decimal("1245.60")
+        lines = await bp.accounting.statement(ALICE, 1, date(2024, 1, 1), date(2024, 5, 31))
         assert [line.journal_type_code for line in lines] == ["SI", "SR"]
         with pytest.raises(ValueError):
-            await bp.contact_balance(ALICE, "GB/../x")
+            await bp.accounting.balance(ALICE, "GB/../x")
         calls = len(fake.calls)
-        await bp.contact(ALICE)
-        await bp.postal_addresses([3301, 3302])
-        await bp.contact_balance(ALICE, "GBP")
-        await bp.statement(ALICE, 1, date(2024, 1, 1), date(2024, 5, 31))
+        await bp.contacts.one(ALICE)
+        await bp.contacts.postal_addresses([3301, 3302])
+        await bp.accounting.balance(ALICE, "GBP")
+        await bp.accounting.statement(ALICE, 1, date(2024, 1, 1), date(2024, 5, 31))
         assert len(fake.calls) == calls
     statement = next(p for _, p in fake.calls if "statement" in p)
     assert statement == "accounting-service/statement/all-transaction-search"
@@ -326,9 +325,9 @@ async def test_account_pages():
 async def test_reference_data():
     bp, _, _, _ = make_gateway()
     async with bp.client:
-        assert (await bp.shipping_statuses())[4] == "All stock shipped"
-        assert (await bp.shipping_methods())[9].code == "UPSSTD"
-        statuses = await bp.order_statuses()
+        assert (await bp.orders.shipping_statuses())[4] == "All stock shipped"
+        assert (await bp.warehouse.shipping_methods())[9].code == "UPSSTD"
+        statuses = await bp.orders.statuses()
     assert statuses[6].order_type_code == "PO" and statuses[3].visible is False
 
 
@@ -339,14 +338,14 @@ async def test_forget_order_refetches_the_order_and_its_contacts_lists():
     async with bp.client:
         await order_list_page(bp, ALICE)
         await order_page(bp, 51234)
-        await bp.order_index(SUPPLIER, order_type_id=2)
+        await bp.orders.index(SUPPLIER, order_type=OrderType.PURCHASE_ORDER)
         before = len(fake.calls)
-        bp.forget_order(51234)  # the contact comes from the cached order
+        bp.forget(Change.ORDER, 51234)  # the contact comes from the cached order
         await order_page(bp, 51234)
         assert len(fake.calls) == before + 3  # order, despatches, notes; shipping methods kept
         await order_list_page(bp, ALICE)
         assert len(fake.calls) == before + 4  # the index again; statuses and orders cached
-        await bp.order_index(SUPPLIER, order_type_id=2)
+        await bp.orders.index(SUPPLIER, order_type=OrderType.PURCHASE_ORDER)
         assert len(fake.calls) == before + 4  # another contact's list is untouched
 
 
@@ -354,16 +353,16 @@ async def test_forget_order_refetches_the_order_and_its_contacts_lists():
 async def test_forget_contact():
     bp, fake, _, _ = make_gateway()
     async with bp.client:
-        contact = await bp.contact(ALICE)
-        await bp.postal_addresses(contact.post_address_ids.values())
-        await bp.order_index(ALICE)
-        await bp.contact_balance(ALICE, "GBP")
+        contact = await bp.contacts.one(ALICE)
+        await bp.contacts.postal_addresses(contact.post_address_ids.values())
+        await bp.orders.index(ALICE)
+        await bp.accounting.balance(ALICE, "GBP")
         before = len(fake.calls)
-        bp.forget_contact(ALICE)
-        await bp.contact(ALICE)
-        await bp.postal_addresses(contact.post_address_ids.values())
-        await bp.order_index(ALICE)
-        await bp.contact_balance(ALICE, "GBP")
+        bp.forget(Change.CONTACT, ALICE)
+        await bp.contacts.one(ALICE)
+        await bp.contacts.postal_addresses(contact.post_address_ids.values())
+        await bp.orders.index(ALICE)
+        await bp.accounting.balance(ALICE, "GBP")
         assert len(fake.calls) == before + 4
 
 
@@ -380,4 +379,4 @@ async def test_pages_are_served_stale_when_brightpearl_is_down():
         assert len(index) == 31 and len(orders) == 25
         assert tracker.oldest is not None
         with pytest.raises(BrightpearlUnavailable):
-            await bp.order(51234 + 1)  # never seen: nothing to fall back on
+            await bp.orders.one(51234 + 1)  # never seen: nothing to fall back on

@@ -8,14 +8,15 @@ import asyncio
 import random
 
 import pytest
+from support.brightpearl import FakeClock
 
+from portal.brightpearl import Brightpearl, Change
 from portal.brightpearl.cache import Cache, track_staleness
 from portal.brightpearl.client import BrightpearlClient
 from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlUnavailable, UnknownOutcome
-from portal.brightpearl.gateway import TTL, Brightpearl
 from portal.brightpearl.priority import background_priority
-from portal.brightpearl.testing import FakeClock
-from portal.metrics import Metrics
+from portal.brightpearl.reads import TTL
+from portal.core.metrics import Metrics
 from portal.sandbox import DEMO_USERS, Sandbox, SandboxConfig
 from portal.sandbox.throttle import Throttle
 
@@ -79,17 +80,17 @@ class Setup:
 
 
 async def order_list_page(bp: Brightpearl, contact_id: int, order_type_id: int = 1, page_size: int = 25):
-    statuses = await bp.order_statuses()
-    index = await bp.order_index(contact_id, order_type_id)
-    orders = await bp.orders([row.order_id for row in index[:page_size]])
+    statuses = await bp.orders.statuses()
+    index = await bp.orders.index(contact_id, order_type_id)
+    orders = await bp.orders.many([row.order_id for row in index[:page_size]])
     return statuses, index, orders
 
 
 async def order_page(bp: Brightpearl, order_id: int):
-    order = await bp.order(order_id)
-    despatches = await bp.goods_out_notes(order_id)
-    notes = await bp.order_notes(order_id)
-    methods = await bp.shipping_methods()
+    order = await bp.orders.one(order_id)
+    despatches = await bp.warehouse.goods_out_notes(order_id)
+    notes = await bp.orders.notes(order_id)
+    methods = await bp.warehouse.shipping_methods()
     return order, despatches, notes, methods
 
 
@@ -127,7 +128,7 @@ async def test_order_list_page_budget(shared_sandbox):
 async def test_order_page_budget(shared_sandbox):
     setup = Setup(shared_sandbox)
     async with setup:
-        index = await setup.bp.order_index(ALICE)
+        index = await setup.bp.orders.index(ALICE)
         shipped = index[-1].order_id  # the oldest orders are the shipped ones
         setup.sandbox.reset_calls()
         order, despatches, notes, methods = await order_page(setup.bp, shipped)
@@ -144,11 +145,11 @@ async def test_order_page_budget(shared_sandbox):
 async def test_alice_has_tracked_shipments_and_bob_sees_none_of_her_orders(shared_sandbox):
     setup = Setup(shared_sandbox)
     async with setup:
-        alice_index = await setup.bp.order_index(ALICE)
-        bob_index = await setup.bp.order_index(BOB)
+        alice_index = await setup.bp.orders.index(ALICE)
+        bob_index = await setup.bp.orders.index(BOB)
         tracked = []
         for row in alice_index[-10:]:
-            tracked += [d.tracking_reference for d in await setup.bp.goods_out_notes(row.order_id) if d.shipped]
+            tracked += [d.tracking_reference for d in await setup.bp.warehouse.goods_out_notes(row.order_id) if d.shipped]
     assert not {r.order_id for r in alice_index} & {r.order_id for r in bob_index}
     assert any(tracked)
 
@@ -168,15 +169,15 @@ async def test_login_lookup_and_account_pages(shared_sandbox):
         for email, user in USERS.items():
             if user["contact_id"] is None:
                 continue
-            rows = await setup.bp.contacts_by_email(email.upper())
+            rows = await setup.bp.contacts.by_email(email.upper())
             assert [r.contact_id for r in rows] == [user["contact_id"]]
         setup.sandbox.reset_calls()
-        contact = await setup.bp.contact(ALICE)
-        balance = await setup.bp.contact_balance(ALICE, "GBP")
+        contact = await setup.bp.contacts.one(ALICE)
+        balance = await setup.bp.accounting.balance(ALICE, "GBP")
         assert len(setup.calls) == 2  # account page: contact + balance
-        addresses = await setup.bp.postal_addresses(contact.post_address_ids.values())
+        addresses = await setup.bp.contacts.postal_addresses(contact.post_address_ids.values())
         assert len(setup.calls) == 3  # address book: + postal addresses (contact cached)
-        lines = await setup.bp.statement(ALICE, contact.currency_id)
+        lines = await setup.bp.accounting.statement(ALICE, contact.currency_id)
     assert contact.full_name == USERS["alice@example.com"]["name"]
     assert contact.credit_limit > 0 and balance is not None
     assert set(addresses) == set(contact.post_address_ids.values())
@@ -246,13 +247,13 @@ async def test_pages_stay_up_on_stale_data_and_the_breaker_opens_and_closes(faul
 async def test_lost_write_response_is_an_unknown_outcome_and_the_write_happened():
     setup = Setup(Sandbox(SandboxConfig()))
     async with setup:
-        order_id = (await setup.bp.order_index(ALICE))[0].order_id
-        before = await setup.bp.order_notes(order_id)
+        order_id = (await setup.bp.orders.index(ALICE))[0].order_id
+        before = await setup.bp.orders.notes(order_id)
         setup.sandbox.knobs.lose_responses = 1
         with pytest.raises(UnknownOutcome):
             await setup.client.post(f"order-service/order/{order_id}/note", {"text": "Lost reply", "isPublic": True})
-        setup.bp.forget_order(order_id, ALICE)
-        after = await setup.bp.order_notes(order_id)
+        setup.bp.forget(Change.ORDER, order_id, owner_id=ALICE)
+        after = await setup.bp.orders.notes(order_id)
     posts = [c for c in setup.calls if c[0] == "POST"]
     assert len(posts) == 1  # never re-sent
     assert [n.text for n in after[len(before) :]] == ["Lost reply"]
@@ -262,14 +263,14 @@ async def test_lost_write_response_is_an_unknown_outcome_and_the_write_happened(
 async def test_failed_write_is_not_retried_and_not_executed():
     setup = Setup(Sandbox(SandboxConfig()))
     async with setup:
-        order_id = (await setup.bp.order_index(ALICE))[0].order_id
-        before = await setup.bp.order_notes(order_id)
+        order_id = (await setup.bp.orders.index(ALICE))[0].order_id
+        before = await setup.bp.orders.notes(order_id)
         setup.sandbox.knobs.fail_writes = 1
         with pytest.raises(BrightpearlUnavailable):
             await setup.client.post(f"order-service/order/{order_id}/note", {"text": "Never", "isPublic": True})
         note_id = await setup.client.post(f"order-service/order/{order_id}/note", {"text": "Hello", "isPublic": True})
-        setup.bp.forget_order(order_id, ALICE)
-        after = await setup.bp.order_notes(order_id)
+        setup.bp.forget(Change.ORDER, order_id, owner_id=ALICE)
+        after = await setup.bp.orders.notes(order_id)
     assert [c[2] for c in setup.calls if c[0] == "POST"] == [503, 200]
     assert [(n.id, n.text, n.is_public) for n in after[len(before) :]] == [(note_id, "Hello", True)]
 

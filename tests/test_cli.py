@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.db import open_database
-from portal.settings import SANDBOX_APP_REF, SANDBOX_STAFF_TOKEN
-from portal.users import UserStore
+from portal.core.db import open_database
+from portal.core.users import UserStore
+from portal.demo import SANDBOX_APP_REF, SANDBOX_STAFF_TOKEN
 
 
 def test_users_add_creates_a_login_with_an_argon2_hash(tmp_path):
@@ -28,7 +28,7 @@ def test_users_add_creates_a_login_with_an_argon2_hash(tmp_path):
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
-    row = UserStore(open_database(tmp_path / "portal.db")).by_email("carol@example.com")
+    row = UserStore(open_database(tmp_path / "portal.core.db")).by_email("carol@example.com")
     assert row["role"] == "customer" and row["contact_id"] == 1042
     assert row["password_hash"].startswith("$argon2id$")
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import switch_to
 from litestar.testing import TestClient
-
-from portal.app import create_app
+from support import portal_app, switch_to
 
 ALICE = 1001
 
@@ -33,11 +31,11 @@ def post_comment(client: TestClient, order_id: int, text: str, idem_key: str = "
 
 
 def make_due(app) -> None:
-    app.state.services.db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00+00:00'")
+    app.state["components"].db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00+00:00'")
 
 
 def deliver_due(client: TestClient) -> None:
-    client.blocking_portal.call(client.app.state.services.outbox.deliver_due)
+    client.blocking_portal.call(client.app.state["components"].outbox.deliver_due)
 
 
 def test_comment_becomes_one_public_note_attributed_to_the_customer(alice, sandbox):
@@ -76,7 +74,7 @@ def test_bad_comments_are_refused_beside_the_field_and_nothing_is_stored(alice, 
     assert response.status_code == 400
     assert 'id="comment-error"' in response.text and message in response.text
     assert portal_notes(sandbox, order_id) == []
-    assert list(alice.app.state.services.db.query("select * from outbox")) == []
+    assert list(alice.app.state["components"].db.query("select * from outbox")) == []
 
 
 def test_markup_is_kept_as_text(alice, sandbox):
@@ -129,25 +127,25 @@ def test_a_lost_response_does_not_create_a_second_note(alice, sandbox):
     sandbox.knobs.lose_responses = 1
     post_comment(alice, order_id, "The answer to this one is lost")
     assert len(portal_notes(sandbox, order_id)) == 1  # Brightpearl committed it
-    row = next(iter(alice.app.state.services.db.query("select * from outbox")))
+    row = next(iter(alice.app.state["components"].db.query("select * from outbox")))
     assert row["state"] == "pending"  # ... but the portal could not know
     make_due(alice.app)
     deliver_due(alice)
     assert len(portal_notes(sandbox, order_id)) == 1
-    row = next(iter(alice.app.state.services.db.query("select * from outbox")))
+    row = next(iter(alice.app.state["components"].db.query("select * from outbox")))
     assert row["state"] == "done" and '"adopted": true' in row["result"]
 
 
 def test_a_restart_in_between_loses_nothing(settings, sandbox):
     order_id = alice_order(sandbox)
-    first = create_app(settings, sandbox=sandbox)
+    first = portal_app(settings, sandbox)
     with TestClient(first, base_url="http://testserver.local") as client:
         switch_to(client, "alice@example.com")
         client.get(f"/orders/{order_id}")
         sandbox.knobs.outage = True
         post_comment(client, order_id, "Survives a restart")
     sandbox.knobs.outage = False
-    second = create_app(settings, sandbox=sandbox)
+    second = portal_app(settings, sandbox)
     with TestClient(second, base_url="http://testserver.local") as client:
         make_due(second)
         deliver_due(client)

@@ -8,12 +8,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import switch_to
+from support import switch_to
 
-from portal.brightpearl.gateway import TTL
+from portal.brightpearl.reads import TTL
+from portal.core.formatting import money
 from portal.sandbox import reference as ref
 from portal.sandbox.formats import parse_wire_datetime
-from portal.templating import money
 
 ALICE, BOB = 1001, 1003
 TILES = ["balance", "overdue", "open-orders", "quotes", "latest-orders", "shipments"]
@@ -27,7 +27,7 @@ def tile(client, name: str):
 
 
 def cold(client) -> None:
-    client.app.state.services.cache.clear()
+    client.app.state["components"].cache.clear()
 
 
 def text_of(html: str) -> str:
@@ -296,7 +296,7 @@ def test_a_tile_that_cannot_load_says_so_with_a_retry_link_not_an_error_page(ali
 def test_a_stale_tile_shows_its_age(alice, sandbox):
     for name in TILES:
         tile(alice, name)
-    cache = alice.app.state.services.cache
+    cache = alice.app.state["components"].cache
     for kind in TTL:
         cache.invalidate(kind)  # expired, but kept as the last resort when Brightpearl is down
     sandbox.knobs.outage = True

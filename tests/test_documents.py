@@ -6,10 +6,10 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import switch_to
+from support import switch_to
 
 from portal.brightpearl.models import Order, OrderSearchRow
-from portal.documents import CREDIT, INVOICE, document, document_candidates, matches, payment_state
+from portal.domain.documents import CREDIT, INVOICE, document, document_candidates, matches, payment_state
 
 DOC_LINK = re.compile(r'<th scope="row"><a href="/documents/(\d+)">([^<]+)</a></th>')
 
@@ -268,7 +268,7 @@ def test_text_from_brightpearl_is_shown_as_text(alice, sandbox):
     order = invoiced(sandbox, 1001, "SO")[0]
     order["reference"] = '<img src=x onerror=alert(1)>'
     next(iter(order["orderRows"].values()))["productName"] = "<script>alert(2)</script>"
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     html = alice.get(f"/documents/{order['id']}").text
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
@@ -277,7 +277,7 @@ def test_text_from_brightpearl_is_shown_as_text(alice, sandbox):
 # --- Brightpearl calls -----------------------------------------------------------------------
 def count_calls(client, sandbox, path: str, *, cold: bool) -> int:
     if cold:
-        client.app.state.services.cache.clear()
+        client.app.state["components"].cache.clear()
     sandbox.reset_calls()
     response = client.get(path)
     assert response.status_code == 200, path
@@ -300,7 +300,7 @@ def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
 
 
 def test_a_search_after_the_list_reuses_the_cached_orders(alice, sandbox):
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     alice.get("/documents")
     sandbox.reset_calls()
     alice.get("/documents?q=SI-")
@@ -309,7 +309,7 @@ def test_a_search_after_the_list_reuses_the_cached_orders(alice, sandbox):
 
 
 def test_brightpearl_down_with_nothing_cached_gives_a_503_page(alice, sandbox):
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     sandbox.knobs.outage = True
     response = alice.get("/documents")
     assert response.status_code == 503

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import switch_to
 from litestar.testing import TestClient
+from support import portal_app, switch_to
 
 ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
 
@@ -128,14 +128,14 @@ def _html(text: str) -> str:
 
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
     sandbox.reset_calls()
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     assert alice.get("/orders").status_code == 200
     cold_list = len(sandbox.calls)
     sandbox.reset_calls()
     assert alice.get("/orders").status_code == 200
     warm_list = len(sandbox.calls)
     order_id = order_ids(alice.get("/orders").text)[0]
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     sandbox.reset_calls()
     assert alice.get(f"/orders/{order_id}").status_code == 200
     cold_order = len(sandbox.calls)
@@ -147,7 +147,7 @@ def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
 
 
 def test_brightpearl_down_with_nothing_cached_gives_a_503_page_without_data(alice, sandbox):
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     sandbox.knobs.outage = True
     response = alice.get("/orders")
     assert response.status_code == 503
@@ -164,11 +164,10 @@ def test_suppliers_and_admins_cannot_open_customer_pages(client):
 
 def test_stale_copy_is_served_with_its_age_when_brightpearl_is_down(settings, sandbox):
 
-    from portal.app import create_app
-    from portal.brightpearl.testing import FakeClock
+    from support.brightpearl import FakeClock
 
     clock = FakeClock()
-    app = create_app(settings, sandbox=sandbox, cache_clock=clock)
+    app = portal_app(settings, sandbox, monotonic=clock)
     with TestClient(app, base_url="http://testserver.local") as client:
         switch_to(client, "alice@example.com")
         fresh = client.get("/orders")
@@ -217,7 +216,7 @@ def test_an_invoiced_order_links_to_its_invoice_and_pdf(alice, sandbox):
 def test_a_reference_with_markup_is_escaped_in_the_cached_rows(alice, sandbox):
     newest = max(order["id"] for order in sandbox.data.orders_for(1001, "SO"))
     sandbox.data.orders[newest]["reference"] = '<img src=x onerror="alert(1)">'
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     for _ in range(2):  # rendered once, then served from the row cache
         page = alice.get("/orders").text
         assert '<img src=x onerror="alert(1)">' not in page

@@ -24,7 +24,7 @@ def test_wheel_ships_templates_and_static_files_and_runs_the_demo(tmp_path):
     )
     wheel = next(wheels.glob("brightpearl_portal-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("portal/views/base.html", "portal/partials/orders_table.html",
+    for required in ("portal/views/base.html", "portal/partials/orders/table.html",
                      "portal/static/htmx-2.0.11.min.js", "portal/static/portal.css"):
         assert required in names
 

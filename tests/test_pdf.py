@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from portal.areas.documents.pdf import Merchant, invoice_pdf, statement_pdf
 from portal.brightpearl.models import Order, StatementLine
-from portal.documents import document, statement
-from portal.pdf import Merchant, invoice_pdf, statement_pdf
+from portal.domain.documents import document
+from portal.domain.statement import statement
 
 MERCHANT = "Acme Trade Supplies"
 BRAND = "#c8102e"  # red: 0.7843 0.0627 0.1804 in PDF colour operators

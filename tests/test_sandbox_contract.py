@@ -1,6 +1,6 @@
 """Contract test: the sandbox answers every shared Brightpearl example with the same shape.
 
-For each example in shared/brightpearl/examples whose request the sandbox implements, the
+For each example in tests/fixtures/brightpearl (copies of the reference examples) whose request the sandbox implements, the
 same request is replayed against a fresh sandbox (ids in the URL/body swapped for ids that
 exist in the demo data, see CASES) and the response body is compared with the example's
 body structurally: same keys and JSON types, recursively.  Maps keyed by ids (orderRows,
@@ -17,16 +17,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support.brightpearl import EXAMPLES
 
 from portal.sandbox import Sandbox, SandboxConfig
 from portal.sandbox.demo import ALICE_CONTACT_ID, SAM_CONTACT_ID
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "brightpearl"
-EXAMPLES = SHARED / "examples"
 TODAY = date(2025, 6, 2)
 
 # Examples the contract test does not replay, and why.

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import switch_to
+from support import switch_to
 
+from portal.areas.documents.statement import MAX_SPAN_DAYS, parse_statement_query
 from portal.brightpearl.models import StatementLine
-from portal.documents import ageing, bucket_index, csv_text, statement, statement_csv
-from portal.pages.statement import MAX_SPAN_DAYS, parse_statement_query
+from portal.domain.statement import ageing, bucket_index, csv_text, statement, statement_csv
 
 TODAY = date(2025, 6, 30)
 
@@ -310,7 +310,7 @@ def test_the_statement_is_always_the_logged_in_customers(client, sandbox):
     bobs = bob.get("/statement").text
     alice = switch_to(client, "alice@example.com")
     sandbox.reset_calls()
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     tried = alice.get("/statement?contactId=1003&contact_id=1003&customer=1003").text
     plain = alice.get("/statement").text
     assert figures(tried) == figures(plain) != figures(bobs)
@@ -328,7 +328,7 @@ def test_suppliers_and_admins_get_no_statement(client):
 
 def test_an_account_without_a_known_currency_is_told_so(alice, sandbox):
     sandbox.data.contacts[1001]["financialDetails"]["currencyId"] = 99
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     response = alice.get("/statement")
     assert response.status_code == 200 and "Your statement is not available online" in response.text
     assert alice.get("/statement.csv").status_code == 404
@@ -337,7 +337,7 @@ def test_an_account_without_a_known_currency_is_told_so(alice, sandbox):
 
 # --- Brightpearl calls -----------------------------------------------------------------------
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     sandbox.reset_calls()
     assert alice.get("/statement").status_code == 200
     cold = len(sandbox.calls)

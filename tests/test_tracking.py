@@ -7,14 +7,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import BASE_URL, login
+from support import BASE_URL, login, portal_app
 
-from portal.app import create_app
 from portal.brightpearl.models import GoodsOutNote
 from portal.cli import main
-from portal.db import open_database
-from portal.site_settings import SiteSettings
-from portal.tracking import (
+from portal.core.db import open_database
+from portal.core.site_settings import SiteSettings
+from portal.core.tracking import (
     SETTINGS_KEY,
     TrackingPatternError,
     TrackingPatterns,
@@ -38,7 +37,7 @@ HOSTILE_REFERENCES = [
 
 @pytest.fixture
 def db(tmp_path):
-    database = open_database(tmp_path / "portal.db")
+    database = open_database(tmp_path / "portal.core.db")
     yield database
     database.close()
 
@@ -144,16 +143,16 @@ def test_hand_edited_rows_are_validated_again_before_use(db):
         {"7": DHL, "9": "javascript:alert('{reference}')", "x": DHL, "11": 42, "12": "https://a.example/{reference}"},
     )
     assert TrackingPatterns(db).all() == {7: DHL, 12: "https://a.example/{reference}"}
-    links = tracking_links(db, [note(1, 7, "A1"), note(2, 9, "B2"), note(3, 11, "C3")], {})
+    links = tracking_links(TrackingPatterns(db), [note(1, 7, "A1"), note(2, 9, "B2"), note(3, 11, "C3")])
     assert links == {1: DHL.replace("{reference}", "A1")}
 
 
 @pytest.mark.parametrize("raw", ["not json", '["a list"]', '"a string"', "null"])
 def test_an_unreadable_setting_means_no_links_not_an_error(db, raw):
     db.execute("insert into settings (key, value, updated_at) values (?, ?, '2026-01-01')", [SETTINGS_KEY, raw])
-    assert tracking_links(db, [note(1, 7, "A1")], {}) == {}
+    assert tracking_links(TrackingPatterns(db), [note(1, 7, "A1")]) == {}
     TrackingPatterns(db).set(7, DHL)  # and an admin can still repair it
-    assert tracking_links(db, [note(1, 7, "A1")], {}) == {1: DHL.replace("{reference}", "A1")}
+    assert tracking_links(TrackingPatterns(db), [note(1, 7, "A1")]) == {1: DHL.replace("{reference}", "A1")}
 
 
 def test_tracking_links_reads_the_settings_once_and_skips_notes_without_a_reference(db):
@@ -164,7 +163,7 @@ def test_tracking_links_reads_the_settings_once_and_skips_notes_without_a_refere
     db.conn.set_trace_callback(statements.append)
     try:
         notes = [note(1, 7, "A1"), note(2, 9, "1Z 2"), note(3, 9, ""), note(4, 14, "C3"), note(5, 0, "D4")]
-        links = tracking_links(db, notes, {})
+        links = tracking_links(TrackingPatterns(db), notes)
     finally:
         db.conn.set_trace_callback(None)
     assert links == {
@@ -175,7 +174,7 @@ def test_tracking_links_reads_the_settings_once_and_skips_notes_without_a_refere
     statements.clear()
     db.conn.set_trace_callback(statements.append)
     try:
-        assert tracking_links(db, [note(3, 9, "")], {}) == {}
+        assert tracking_links(TrackingPatterns(db), [note(3, 9, "")]) == {}
     finally:
         db.conn.set_trace_callback(None)
     assert statements == []  # nothing to link: not even the settings are read
@@ -199,7 +198,7 @@ def test_cli_set_list_unset(tmp_path):
     assert run("unset", "--method-id", "7", *data).output.strip() == "method 7: pattern removed"
     assert run("unset", "--method-id", "7", *data).output.strip() == "method 7 had no pattern"
     assert run("list", *data).output.splitlines() == ["9\thttps://www.ups.com/track?tracknum={reference}"]
-    assert TrackingPatterns(open_database(tmp_path / "portal.db")).all() == {
+    assert TrackingPatterns(open_database(tmp_path / "portal.core.db")).all() == {
         9: "https://www.ups.com/track?tracknum={reference}"
     }
 
@@ -233,18 +232,18 @@ def shipped_orders(sandbox, contact_id: int = ALICE) -> dict[int, list[tuple[int
 
 
 def test_the_demo_links_the_sandboxs_parcel_carriers_but_not_the_pallet_service(app):
-    patterns = TrackingPatterns(app.state.services.db).all()
+    patterns = TrackingPatterns(app.state["components"].db).all()
     assert set(patterns) == {3, 9, 11}  # Royal Mail, UPS, DHL; 7 (pallet) and 14 (collection) have none
     assert "ups.com" in patterns[9] and "royalmail.com" in patterns[3] and "dhl.com" in patterns[11]
 
 
 def test_the_demo_seed_keeps_an_admins_change(settings, sandbox):
-    first = create_app(settings, sandbox=sandbox)
-    TrackingPatterns(first.state.services.db).unset(9)
-    TrackingPatterns(first.state.services.db).set(7, DHL)
-    second = create_app(settings, sandbox=sandbox)
-    assert TrackingPatterns(second.state.services.db).all() == TrackingPatterns(first.state.services.db).all()
-    assert 9 not in TrackingPatterns(second.state.services.db).all()
+    first = portal_app(settings, sandbox)
+    TrackingPatterns(first.state["components"].db).unset(9)
+    TrackingPatterns(first.state["components"].db).set(7, DHL)
+    second = portal_app(settings, sandbox)
+    assert TrackingPatterns(second.state["components"].db).all() == TrackingPatterns(first.state["components"].db).all()
+    assert 9 not in TrackingPatterns(second.state["components"].db).all()
 
 
 def test_order_page_links_a_reference_whose_method_has_a_pattern_and_shows_text_otherwise(alice, sandbox):
@@ -258,7 +257,7 @@ def test_order_page_links_a_reference_whose_method_has_a_pattern_and_shows_text_
     assert f'<code class="tracking">{pallet["shipping"]["reference"]}</code>' in page
     assert 'class="tracking" href' not in page
     # The settings are read on every page: unsetting takes effect at once.
-    TrackingPatterns(alice.app.state.services.db).unset(9)
+    TrackingPatterns(alice.app.state["components"].db).unset(9)
     page = alice.get(f"/orders/{order_id}").text
     assert f'<code class="tracking">{reference}</code>' in page
 
@@ -267,7 +266,7 @@ def test_order_page_links_a_reference_whose_method_has_a_pattern_and_shows_text_
 def test_a_hostile_reference_from_brightpearl_stays_inert_on_the_order_page(alice, sandbox, reference):
     order_id, gon = shipped_orders(sandbox)[11][0]  # DHL: seeded
     gon["shipping"]["reference"] = reference
-    alice.app.state.services.cache.clear()
+    alice.app.state["components"].cache.clear()
     page = alice.get(f"/orders/{order_id}").text
     assert "<script>" not in page and "onmouseover='" not in page
     links = re.findall(r'<a class="tracking" href="([^"]*)"', page)

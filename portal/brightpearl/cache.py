@@ -40,7 +40,7 @@ from .errors import BrightpearlAuthError, BrightpearlUnavailable
 from .priority import background_priority
 
 if TYPE_CHECKING:
-    from portal.metrics import Metrics
+    from portal.core.metrics import Metrics
 
 log = logging.getLogger("portal.brightpearl")
 

@@ -44,7 +44,7 @@ from .idset import format_idset
 from .priority import current_priority
 
 if TYPE_CHECKING:
-    from portal.metrics import Metrics
+    from portal.core.metrics import Metrics
 
 log = logging.getLogger("portal.brightpearl")
 
@@ -649,4 +649,6 @@ def _json_default(value: Any) -> Any:
         return float(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Mapping):  # the read-only mappings the portal keeps its data in
+        return dict(value)
     raise TypeError(f"cannot send {type(value).__name__} to Brightpearl")

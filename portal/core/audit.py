@@ -6,7 +6,7 @@ import json
 
 from sqlite_utils import Database
 
-from portal.db import now_iso
+from portal.core.db import now_iso
 
 
 class Audit:

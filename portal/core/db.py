@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+
+from portal.core.migrations import migrations
 
 BUSY_TIMEOUT_MS = 5000
-
-migrations = Migrations("portal")
 
 
 def utcnow() -> datetime:
@@ -72,104 +71,3 @@ def write_transaction(db: Database) -> Iterator[Database]:
         raise
     else:
         db.conn.commit()
-
-
-# --- migrations ---------------------------------------------------------------------------
-# Append new migrations at the end; never edit one that has shipped.
-
-
-@migrations()
-def m001_users_and_sessions(db: Database) -> None:
-    db["users"].create(
-        {
-            "id": int,
-            "email": str,
-            "password_hash": str,
-            "role": str,
-            "contact_id": int,
-            "name": str,
-            "active": int,
-            "created_at": str,
-            "updated_at": str,
-            "last_login_at": str,
-        },
-        pk="id",
-        not_null={"email", "password_hash", "role", "active", "created_at", "updated_at"},
-        defaults={"active": 1, "name": ""},
-    )
-    db["users"].create_index(["email"], unique=True)
-    db["sessions"].create(
-        {
-            "id_hash": str,
-            "user_id": int,
-            "created_at": str,
-            "last_seen_at": str,
-            "expires_at": str,
-            "ip": str,
-            "user_agent": str,
-        },
-        pk="id_hash",
-        not_null={"user_id", "created_at", "last_seen_at", "expires_at"},
-        foreign_keys=[("user_id", "users", "id")],
-    )
-    db["sessions"].create_index(["user_id"])
-
-
-@migrations()
-def m002_settings_and_audit(db: Database) -> None:
-    db["settings"].create({"key": str, "value": str, "updated_at": str}, pk="key", not_null={"value"})
-    db["audit"].create(
-        {
-            "id": int,
-            "at": str,
-            "actor_user_id": int,
-            "actor_email": str,
-            "ip": str,
-            "action": str,
-            "target": str,
-            "outcome": str,
-            "detail": str,
-        },
-        pk="id",
-        not_null={"at", "action", "outcome"},
-    )
-    db["audit"].create_index(["at"])
-    # The audit log is append-only: history cannot be rewritten from inside the app.
-    db.execute(
-        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-        "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END"
-    )
-    db.execute(
-        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
-        "BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END"
-    )
-
-
-@migrations()
-def m003_outbox(db: Database) -> None:
-    db["outbox"].create(
-        {
-            "id": int,
-            "user_id": int,
-            "contact_id": int,
-            "kind": str,
-            "idem_key": str,
-            "target_id": int,
-            "payload": str,
-            "state": str,
-            "attempts": int,
-            "next_attempt_at": str,
-            "lease_until": str,
-            "result": str,
-            "last_error": str,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"kind", "idem_key", "payload", "state", "attempts", "created_at", "updated_at"},
-        defaults={"state": "pending", "attempts": 0},
-        foreign_keys=[("user_id", "users", "id")],
-    )
-    db["outbox"].create_index(["user_id", "idem_key"], unique=True)
-    db["outbox"].create_index(["state", "next_attempt_at"])
-    db["outbox"].create_index(["kind", "target_id"])

@@ -13,12 +13,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# The embedded sandbox answers to these credentials; they are not secrets.
-SANDBOX_ACCOUNT = "demo"
-SANDBOX_APP_REF = "demo_portal"
-SANDBOX_STAFF_TOKEN = "sandbox-staff-token"  # noqa: S105 - the sandbox's public demo credential
-SANDBOX_BASE_URL = f"http://sandbox.invalid/public-api/{SANDBOX_ACCOUNT}"
-
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _WEAK_SECRETS = {"changeme", "secret", "password", "portal", "development"}
 
@@ -75,7 +69,7 @@ class Settings:
 
     @property
     def db_path(self) -> Path:
-        return self.data_dir / "portal.db"
+        return self.data_dir / "portal.core.db"
 
     def with_(self, **changes) -> Settings:
         """Return a copy with `changes` applied (tests and the CLI use this)."""

@@ -1,8 +1,8 @@
 """Settings an admin changes while the portal runs, kept in SQLite's `settings` table.
 
-Each row is a key and a JSON value. The environment (`portal.settings.Settings`) holds what is
+Each row is a key and a JSON value. The environment (`portal.core.settings.Settings`) holds what is
 fixed at start-up; this store holds what is edited from the CLI or admin pages, such as the
-carrier tracking URL patterns (`portal.tracking`).
+carrier tracking URL patterns (`portal.core.tracking`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from portal.db import now_iso, write_transaction
+from portal.core.db import now_iso, write_transaction
 
-log = logging.getLogger("portal.settings")
+log = logging.getLogger("portal.core.settings")
 
 
 class SiteSettings:

@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit
 
 from sqlite_utils import Database
 
-from portal.site_settings import SiteSettings
+from portal.core.site_settings import SiteSettings
 
-log = logging.getLogger("portal.tracking")
+log = logging.getLogger("portal.core.tracking")
 
 SETTINGS_KEY = "tracking_url_patterns"
 PLACEHOLDER = "{reference}"
@@ -30,16 +30,6 @@ _SCHEMES = ("https", "http")
 # Printable ASCII without space and the characters that end or escape an HTML attribute or
 # a URL in text; anything else must be written percent-encoded in the pattern.
 _ALLOWED = frozenset(chr(c) for c in range(0x21, 0x7F)) - set('"\'<>\\`')
-
-# Public tracking pages that take the reference alone, by carrier name as Brightpearl's
-# shipping methods carry it. Used to give the demo real-looking links.
-# (Palletways is left out on purpose: its tracking page asks for a postcode as well.)
-CARRIER_PATTERNS = {
-    "Royal Mail": "https://www.royalmail.com/track-your-item#/tracking-results/{reference}",
-    "UPS": "https://www.ups.com/track?loc=en_GB&tracknum={reference}",
-    "DHL": "https://www.dhl.com/gb-en/home/tracking.html?tracking-id={reference}",
-}
-
 
 class TrackingPatternError(ValueError):
     """A pattern or shipping method id was refused; str(error) says why, for the admin."""
@@ -136,32 +126,21 @@ class TrackingPatterns:
         return removed
 
 
-def tracking_links(db: Database, shipments: Iterable, shipping_methods: Mapping) -> dict[int, str]:
+def tracking_links(patterns: TrackingPatterns, shipments: Iterable) -> dict[int, str]:
     """Return goods-out note id -> carrier tracking URL for the shipments that have a tracking
-    reference and whose shipping method has a pattern. Reads the settings once; makes no
-    Brightpearl call. `shipping_methods` (id -> method) is what the caller already holds; the
-    link depends only on the note's own method id and reference."""
+    reference and whose shipping method has a pattern. Reads the stored patterns once, and not
+    at all when no shipment could have a link; makes no Brightpearl call."""
     notes = [note for note in shipments if note.tracking_reference and note.shipping_method_id]
     if not notes:
         return {}
-    patterns = TrackingPatterns(db).all()
+    stored = patterns.all()
     links: dict[int, str] = {}
     for note in notes:
-        pattern = patterns.get(note.shipping_method_id)
+        pattern = stored.get(note.shipping_method_id)
         url = tracking_url(pattern, note.tracking_reference) if pattern else None
         if url:
             links[note.id] = url
     return links
-
-
-def seed_demo_patterns(db: Database) -> int:
-    """Give the demo's shipping methods (the embedded sandbox's) tracking patterns, once: an
-    admin's later changes are kept. Returns how many patterns were stored (0 when the setting
-    already existed)."""
-    from portal.sandbox.reference import SHIPPING_METHODS
-
-    patterns = {str(m.id): CARRIER_PATTERNS[m.carrier] for m in SHIPPING_METHODS if m.carrier in CARRIER_PATTERNS}
-    return len(patterns) if SiteSettings(db).set_default(SETTINGS_KEY, patterns) else 0
 
 
 def _as_dict(value: object) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from portal.db import now_iso, write_transaction
+from portal.core.db import now_iso, write_transaction
 
 ROLES = ("customer", "supplier", "admin")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")

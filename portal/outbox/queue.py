@@ -1,17 +1,24 @@
-"""Durable, exactly-once delivery of customers' writes to Brightpearl (DESIGN §4).
+"""A durable queue of writes, delivered exactly once (DESIGN §4), whatever they are delivered to.
 
-A write (a comment, an address, an order) is first committed to the `outbox` table with an
-idempotency key, in the same transaction as its audit row; only then is it sent.  Delivery
-is tried at once and then by a background worker until Brightpearl has it, so a customer's
+A write (a comment, an address, an order, later an e-mail) is first committed to the `outbox`
+table with an idempotency key, in the same transaction as its audit row; only then is it sent.
+Delivery is tried at once and then by a background worker until it succeeds, so a customer's
 write survives throttling, slowness, outages and restarts.
 
-Exactly once: a row is claimed with a lease before it is sent, so two workers never send it
-together; and every attempt after the first *looks* in Brightpearl before it writes (each
-kind's handler knows how), so a response lost after Brightpearl committed does not produce a
-second note or address.
+Exactly once: an item is claimed with a lease before it is sent, so two workers never send it
+together; and every attempt after the first is marked `retry`, so the kind's handler *looks*
+before it writes again (a response lost after the far side committed never doubles it).
 
-States: pending (waiting or retrying) -> sending (claimed, lease running) -> done, or
-failed (Brightpearl refused it: needs attention; an admin may retry it).
+A kind is registered with its handler, an async `handler(attempt, save) -> dict` that returns
+what to remember (ids the far side gave) and may `save(progress)` finished steps of a
+multi-step write. The handler says how an attempt ended by what it raises:
+
+    nothing     delivered                     -> done
+    Refused     the far side will never take it -> failed ("needs attention", an admin may retry)
+    TryLater    not now (down, throttled, unknown outcome) -> pending again, with backoff
+    anything else: a bug; logged, and retried like TryLater so the write is never lost
+
+States: pending -> sending (claimed, lease running) -> done | failed; pending again on retry.
 """
 
 from __future__ import annotations
@@ -20,17 +27,16 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from portal.brightpearl.client import BrightpearlClient
-from portal.brightpearl.errors import BrightpearlBadRequest, BrightpearlError, BrightpearlNotFound
-from portal.db import utcnow, write_transaction
-from portal.metrics import Metrics
+from portal.core.db import utcnow, write_transaction
+from portal.core.immutable import frozen
+from portal.core.metrics import Metrics
 
 log = logging.getLogger("portal.outbox")
 
@@ -44,48 +50,93 @@ class OutboxConflict(ValueError):
     """The idempotency key was already used for a different write."""
 
 
+class Refused(Exception):
+    """Raised by a handler: the write can never be delivered as it is (str: why, for an admin)."""
+
+
+class TryLater(Exception):
+    """Raised by a handler: the write could not be delivered now; try again later."""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One queued write as callers see it: its content and how far its delivery has got."""
+
+    id: int
+    user_id: int | None
+    contact_id: int | None
+    kind: str
+    idem_key: str
+    target_id: int | None
+    payload: Mapping[str, Any]
+    state: str  # pending | sending | done | failed
+    attempts: int
+    result: Mapping[str, Any]  # what the handler remembered (ids), also of unfinished steps
+    last_error: str | None
+    created_at: datetime
+
+    @property
+    def progress(self) -> str:
+        """What a customer is told: "done", "failed" (needs attention), "waiting" (an earlier
+        attempt did not get through and the next one is scheduled) or "sending"."""
+        if self.state in ("done", "failed"):
+            return self.state
+        if self.state == "pending" and self.attempts:
+            return "waiting"
+        return "sending"
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> OutboxItem:
+        return cls(
+            id=row["id"],
+            user_id=row["user_id"],
+            contact_id=row["contact_id"],
+            kind=row["kind"],
+            idem_key=row["idem_key"],
+            target_id=row["target_id"],
+            payload=frozen(json.loads(row["payload"])),
+            state=row["state"],
+            attempts=row["attempts"],
+            result=frozen(json.loads(row["result"] or "{}")),
+            last_error=row["last_error"],
+            created_at=datetime.fromisoformat(row["created_at"]),
+        )
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """What a handler is given: the row's data and whether an earlier attempt may have landed."""
+    """What a handler is given: the item's data (its own copy) and whether an earlier attempt
+    may have landed."""
 
-    row_id: int
+    item_id: int
     kind: str
     target_id: int | None
     contact_id: int | None
-    payload: dict
-    result: dict
+    payload: Mapping[str, Any]
+    result: Mapping[str, Any]
     created_at: datetime
-    retry: bool  # True when an earlier attempt was sent: look in Brightpearl before writing
+    retry: bool  # True when an earlier attempt was sent: look before writing
 
 
-# A handler delivers one write and returns what to remember about it (ids Brightpearl gave).
-# It may call `save(progress)` to record a finished step of a multi-step write.
-Handler = Callable[[BrightpearlClient, Attempt, Callable[[dict], None]], Awaitable[dict]]
+Save = Callable[[dict], None]
+Handler = Callable[[Attempt, Save], Awaitable[dict]]
+OnDone = Callable[[OutboxItem], None]
 
 
 class Outbox:
-    """The outbox table and its delivery worker."""
+    """The outbox table, its questions and its delivery worker."""
 
-    def __init__(
-        self,
-        db: Database,
-        client: BrightpearlClient,
-        *,
-        metrics: Metrics | None = None,
-        on_done: Callable[[dict], None] | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
+    def __init__(self, db: Database, *, metrics: Metrics | None = None, rng: random.Random | None = None) -> None:
         self.db = db
-        self.client = client
         self.metrics = metrics
-        self.on_done = on_done
-        self.handlers: dict[str, Handler] = {}
+        self._handlers: dict[str, tuple[Handler, OnDone | None]] = {}
         self._rng = rng or random.Random()
         self._inflight: dict[int, asyncio.Task] = {}
         self._wakeup = asyncio.Event()
 
-    def register(self, kind: str, handler: Handler) -> None:
-        self.handlers[kind] = handler
+    def register(self, kind: str, handler: Handler, *, on_done: OnDone | None = None) -> None:
+        """Deliver items of `kind` with `handler`; call `on_done(item)` after each delivery."""
+        self._handlers[kind] = (handler, on_done)
 
     # --- submitting -------------------------------------------------------------------------
     def submit(
@@ -95,27 +146,27 @@ class Outbox:
         contact_id: int | None,
         kind: str,
         idem_key: str,
-        payload: dict,
+        payload: Mapping[str, Any],
         target_id: int | None = None,
         audit: Callable[[], None] | None = None,
-    ) -> dict:
-        """Commit a write (and its audit row, via `audit`) and return its outbox row.
+    ) -> OutboxItem:
+        """Commit a write (and its audit row, via `audit`) and return it.
 
-        The same `idem_key` from the same user returns the existing row (a double click or a
+        The same `idem_key` from the same user returns the existing item (a double click or a
         re-sent form creates nothing); the same key with different content raises
         OutboxConflict.
         """
-        if kind not in self.handlers:
+        if kind not in self._handlers:
             raise ValueError(f"no handler for outbox kind {kind!r}")
         body = json.dumps(payload, sort_keys=True)
         now = utcnow().isoformat()
         with write_transaction(self.db):
-            existing = self._by_key(user_id, idem_key)
+            existing = self._row_by_key(user_id, idem_key)
             if existing:
                 if existing["kind"] != kind or existing["payload"] != body or existing["target_id"] != target_id:
                     raise OutboxConflict("this form was already sent with other content")
-                return existing
-            row_id = (
+                return OutboxItem.from_row(existing)
+            item_id = (
                 self.db["outbox"]
                 .insert(
                     {
@@ -139,23 +190,29 @@ class Outbox:
                 audit()
         self._update_gauge()
         self._wakeup.set()
-        return self.get(row_id)
+        return self.get(item_id)
 
-    def _by_key(self, user_id: int, idem_key: str) -> dict | None:
-        rows = list(self.db.query("select * from outbox where user_id = ? and idem_key = ?", [user_id, idem_key]))
-        return rows[0] if rows else None
+    # --- questions --------------------------------------------------------------------------
+    def get(self, item_id: int) -> OutboxItem:
+        """The item with this id."""
+        return OutboxItem.from_row(self._row(item_id))
 
-    def get(self, row_id: int) -> dict:
-        return next(iter(self.db.query("select * from outbox where id = ?", [row_id])))
-
-    def open_rows(self, *, kind: str, contact_id: int, target_id: int | None = None) -> list[dict]:
-        """Rows of this kind for this contact that Brightpearl does not have yet (oldest first)."""
+    def open_items(self, *, kind: str, contact_id: int | None, target_id: int | None = None) -> list[OutboxItem]:
+        """Items of this kind for this contact that are not delivered yet (oldest first)."""
         sql = "select * from outbox where kind = ? and contact_id = ? and state != 'done'"
         params: list[Any] = [kind, contact_id]
         if target_id is not None:
             sql += " and target_id = ?"
             params.append(target_id)
-        return list(self.db.query(sql + " order by id", params))
+        return [OutboxItem.from_row(row) for row in self.db.query(sql + " order by id", params)]
+
+    def delivered_results(self, *, kind: str, contact_id: int | None) -> list[Mapping[str, Any]]:
+        """What the handler remembered of every delivered item of this kind for this contact."""
+        rows = self.db.query(
+            "select result from outbox where kind = ? and contact_id = ? and state = 'done' order by id",
+            [kind, contact_id],
+        )
+        return [frozen(json.loads(row["result"] or "{}")) for row in rows]
 
     def submitted_since(self, *, user_id: int, kind: str, since: timedelta) -> int:
         """How many writes of `kind` this user submitted in the last `since` (rate limits)."""
@@ -166,62 +223,67 @@ class Outbox:
         )
         return next(iter(rows))["n"]
 
-    def failed_rows(self) -> list[dict]:
-        return list(self.db.query("select * from outbox where state = 'failed' order by id"))
+    def failed_items(self) -> list[OutboxItem]:
+        """Every item that needs attention, oldest first."""
+        return [OutboxItem.from_row(row) for row in self.db.query("select * from outbox where state = 'failed' order by id")]
 
     def pending_count(self) -> int:
-        return next(iter(self.db.query("select count(*) as n from outbox where state in ('pending', 'sending')")))["n"]
+        """Items not delivered yet and not failed."""
+        rows = self.db.query("select count(*) as n from outbox where state in ('pending', 'sending')")
+        return next(iter(rows))["n"]
 
-    def retry(self, row_id: int) -> None:
-        """Put a failed row back in the queue (admin action)."""
+    def retry(self, item_id: int) -> None:
+        """Put a failed item back in the queue (admin action)."""
+        now = utcnow().isoformat()
         with write_transaction(self.db):
             self.db.execute(
                 "update outbox set state = 'pending', next_attempt_at = ?, updated_at = ? "
                 "where id = ? and state = 'failed'",
-                [utcnow().isoformat(), utcnow().isoformat(), row_id],
+                [now, now, item_id],
             )
         self._update_gauge()
         self._wakeup.set()
 
     # --- delivering -------------------------------------------------------------------------
-    async def deliver_now(self, row: dict, wait: float = INLINE_WAIT) -> dict:
-        """Try to deliver `row` right away; wait up to `wait` seconds, then return its row.
+    async def deliver_now(self, item: OutboxItem, wait: float = INLINE_WAIT) -> OutboxItem:
+        """Try to deliver `item` right away; wait up to `wait` seconds, then return it as it is.
 
         The attempt goes on in the background when it takes longer (it is never cancelled
         half-way, which would leave its outcome unknown for no reason).
         """
-        task = self._inflight.get(row["id"])
+        task = self._inflight.get(item.id)
         if task is None:
-            task = asyncio.create_task(self.deliver(row["id"]))
-            self._inflight[row["id"]] = task
+            task = asyncio.create_task(self.deliver(item.id))
+            self._inflight[item.id] = task
             task.add_done_callback(self._forget_task)
-        # Whatever happens (done, still running, failed), the row records it.
+        # Whatever happens (done, still running, failed), the item records it.
         await asyncio.wait([task], timeout=wait)
-        return self.get(row["id"])
+        return self.get(item.id)
 
     def _forget_task(self, task: asyncio.Task) -> None:
         self._inflight = {key: value for key, value in self._inflight.items() if value is not task}
         if not task.cancelled() and task.exception() is not None:
-            # deliver() records every Brightpearl failure in the row; this is a bug or a
-            # database failure, and the row stays due for the worker.
+            # deliver() records every handler failure in the item; this is a bug or a database
+            # failure, and the item stays due for the worker.
             log.error("outbox delivery crashed", exc_info=task.exception())
 
-    async def deliver(self, row_id: int) -> dict | None:
-        """Claim one due row and make one delivery attempt; return the updated row or None."""
-        row = self._claim(row_id)
+    async def deliver(self, item_id: int) -> OutboxItem | None:
+        """Claim one due item and make one delivery attempt; return it updated, or None."""
+        row = self._claim(item_id)
         if row is None:
             return None
-        handler = self.handlers.get(row["kind"])
-        if handler is None:
+        registered = self._handlers.get(row["kind"])
+        if registered is None:
             return self._finish(row, state="failed", error=f"no handler for {row['kind']}")
+        handler, on_done = registered
         result = json.loads(row["result"] or "{}")
         attempt = Attempt(
-            row_id=row["id"],
+            item_id=row["id"],
             kind=row["kind"],
             target_id=row["target_id"],
             contact_id=row["contact_id"],
             payload=json.loads(row["payload"]),
-            result=result,
+            result=dict(result),
             created_at=datetime.fromisoformat(row["created_at"]),
             retry=row["attempts"] > 1,
         )
@@ -235,26 +297,32 @@ class Outbox:
                 )
 
         try:
-            outcome = await handler(self.client, attempt, save)
-        except (BrightpearlBadRequest, BrightpearlNotFound) as error:
-            log.warning("outbox %s %s refused by Brightpearl: %s", row["kind"], row["id"], error.messages)
-            return self._finish(row, state="failed", error="; ".join(error.messages)[:500])
-        except BrightpearlError as error:
-            # Unavailable, throttled, unknown outcome: try again later, looking first.
-            return self._reschedule(row, str(error))
+            outcome = await handler(attempt, save)
+        except Refused as refusal:
+            log.warning("outbox %s %s refused: %s", row["kind"], row["id"], refusal)
+            return self._finish(row, state="failed", error=str(refusal)[:500])
+        except TryLater as later:
+            return self._reschedule(row, str(later))
         except Exception as error:  # noqa: BLE001 - a bug must not lose the write
             log.exception("outbox %s %s failed unexpectedly", row["kind"], row["id"])
             return self._reschedule(row, f"{error.__class__.__name__}: {error}")
         result.update(outcome or {})
         done = self._finish(row, state="done", result=result)
-        if self.on_done:
+        if on_done is not None:
             try:
-                self.on_done(done)
-            except Exception:  # noqa: BLE001 - cache invalidation must not undo a delivery
+                on_done(done)
+            except Exception:  # noqa: BLE001 - a follow-up (cache invalidation) must not undo a delivery
                 log.exception("outbox on_done hook failed")
         return done
 
-    def _claim(self, row_id: int) -> dict | None:
+    def _row(self, item_id: int) -> dict:
+        return next(iter(self.db.query("select * from outbox where id = ?", [item_id])))
+
+    def _row_by_key(self, user_id: int, idem_key: str) -> dict | None:
+        rows = list(self.db.query("select * from outbox where user_id = ? and idem_key = ?", [user_id, idem_key]))
+        return rows[0] if rows else None
+
+    def _claim(self, item_id: int) -> dict | None:
         now = utcnow()
         with write_transaction(self.db):
             rows = list(
@@ -262,12 +330,12 @@ class Outbox:
                     "update outbox set state = 'sending', lease_until = ?, attempts = attempts + 1, updated_at = ? "
                     "where id = ? and ((state = 'pending' and next_attempt_at <= ?) "
                     "or (state = 'sending' and lease_until < ?)) returning *",
-                    [(now + LEASE).isoformat(), now.isoformat(), row_id, now.isoformat(), now.isoformat()],
+                    [(now + LEASE).isoformat(), now.isoformat(), item_id, now.isoformat(), now.isoformat()],
                 )
             )
         return rows[0] if rows else None
 
-    def _finish(self, row: dict, *, state: str, result: dict | None = None, error: str | None = None) -> dict:
+    def _finish(self, row: dict, *, state: str, result: dict | None = None, error: str | None = None) -> OutboxItem:
         values = [state, utcnow().isoformat(), error]
         sql = "update outbox set state = ?, updated_at = ?, last_error = ?, lease_until = null"
         if result is not None:
@@ -278,7 +346,7 @@ class Outbox:
         self._update_gauge()
         return self.get(row["id"])
 
-    def _reschedule(self, row: dict, error: str) -> dict:
+    def _reschedule(self, row: dict, error: str) -> OutboxItem:
         if row["attempts"] >= MAX_ATTEMPTS:
             return self._finish(row, state="failed", error=f"gave up after {row['attempts']} attempts: {error}")
         delay = min(600.0, 2.0 * 2 ** min(row["attempts"] - 1, 10))
@@ -294,6 +362,7 @@ class Outbox:
         return self.get(row["id"])
 
     def due_ids(self, limit: int = 20) -> list[int]:
+        """Ids of the items due for an attempt, oldest first."""
         now = utcnow().isoformat()
         return [
             r["id"]
@@ -305,17 +374,17 @@ class Outbox:
         ]
 
     async def deliver_due(self, limit: int = 20) -> int:
-        """Attempt every due row (oldest first, one at a time); return how many were tried."""
+        """Attempt every due item (oldest first, one at a time); return how many were tried."""
         tried = 0
-        for row_id in self.due_ids(limit):
-            if row_id in self._inflight:
+        for item_id in self.due_ids(limit):
+            if item_id in self._inflight:
                 continue
-            await self.deliver(row_id)
+            await self.deliver(item_id)
             tried += 1
         return tried
 
     async def run_forever(self, interval: float = WORKER_INTERVAL) -> None:
-        """The background worker: deliver due rows, then sleep until woken or `interval` passes."""
+        """The background worker: deliver due items, then sleep until woken or `interval` passes."""
         while True:
             try:
                 await self.deliver_due()
@@ -328,7 +397,7 @@ class Outbox:
                 pass
 
     def release_leases(self) -> None:
-        """At shutdown: rows being sent go back to pending (their next attempt looks first)."""
+        """At shutdown: items being sent go back to pending (their next attempt looks first)."""
         with write_transaction(self.db):
             self.db.execute(
                 "update outbox set state = 'pending', lease_until = null, next_attempt_at = ? where state = 'sending'",

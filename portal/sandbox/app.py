@@ -140,14 +140,16 @@ def build_router() -> Router:
 class Sandbox:
     """A Brightpearl look-alike with demo data.  See the module docstring for usage."""
 
-    def __init__(self, config: SandboxConfig | None = None) -> None:
+    def __init__(self, config: SandboxConfig | None = None, *, data: DataStore | None = None) -> None:
+        """`data`: the account to serve, already generated from this config (tests reuse one
+        generation); by default it is generated here."""
         self.config = config or SandboxConfig()
         cfg = self.config
         self.knobs = Knobs(
             latency_ms=cfg.latency_ms, error_rate=cfg.error_rate,
             throttle_limit=cfg.throttle_limit, throttle_window_s=cfg.throttle_window_s,
         )
-        self.data: DataStore = generate(cfg.seed, cfg.customers, cfg.orders, cfg.today or date.today())
+        self.data: DataStore = data if data is not None else generate(cfg.seed, cfg.customers, cfg.orders, cfg.today or date.today())
         self.calls: list[tuple[str, str, int]] = []
         self.throttle = Throttle()
         self.router = build_router()

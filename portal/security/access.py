@@ -12,11 +12,12 @@ from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
 
-from portal.users import User
+from portal.brightpearl.models import PURCHASE_TYPES, SALES_TYPES
+from portal.core.users import User
 
 # Order types a role may see, with the party that must be the login's contact.
-_CUSTOMER_TYPES = {"SO", "SC"}
-_SUPPLIER_TYPES = {"PO", "PC"}
+_CUSTOMER_TYPES = frozenset(t.code for t in SALES_TYPES)
+_SUPPLIER_TYPES = frozenset(t.code for t in PURCHASE_TYPES)
 
 T = TypeVar("T")
 
@@ -99,7 +100,7 @@ def may_see_document(user: User, order) -> bool:
     invoice or credit note the user may open, print and download."""
     if not may_see_order(user, order) or getattr(order, "order_type_code", None) not in _CUSTOMER_TYPES:
         return False
-    return is_invoiced(order)
+    return bool(getattr(order, "is_invoiced", False))
 
 
 def owned_document(user: User, order: T | None) -> T:
@@ -108,12 +109,3 @@ def owned_document(user: User, order: T | None) -> T:
     if order is None or not may_see_document(user, order):
         raise NotFoundException()
     return order
-
-
-def is_invoiced(order) -> bool:
-    """True when Brightpearl has given the order its invoice (or credit note) number.
-
-    API note: while invoicing runs Brightpearl shows the reference "pending" (API.md §7.6); that
-    is not a document number yet."""
-    reference = (getattr(order, "invoice_reference", "") or "").strip()
-    return bool(reference) and reference.casefold() != "pending"

@@ -10,7 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from portal.brightpearl.cache import start_staleness_tracking
+from portal.security.sessions import SessionStore
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -38,17 +38,15 @@ class SessionUserMiddleware(ASGIMiddleware):
         path = scope["path"]
         return path.startswith("/static/") or path == "/healthz"
 
-    def __init__(self, cookie_name: str) -> None:
+    def __init__(self, cookie_name: str, sessions: SessionStore) -> None:
         self.cookie_name = cookie_name
+        self.sessions = sessions
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        services = scope["litestar_app"].state.services
         token = _cookie(scope, self.cookie_name)
-        info = services.sessions.load(token) if token else None
+        info = self.sessions.load(token) if token else None
         scope["user"] = info.user if info else None
         scope["auth"] = token if info else None
-        # Each request collects its own "served stale data" note (shown as "data as of …").
-        start_staleness_tracking()
         await next_app(scope, receive, send)
 
 

@@ -7,9 +7,6 @@ burst of logins cannot stall the event loop or exhaust memory.
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
-
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,15 +15,8 @@ from argon2.profiles import CHEAPEST
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
 
-_limiter: anyio.CapacityLimiter | None = None
-
-
-def _capacity() -> anyio.CapacityLimiter:
-    # Created lazily: a CapacityLimiter must be made inside a running event loop.
-    global _limiter
-    if _limiter is None:
-        _limiter = anyio.CapacityLimiter(2)
-    return _limiter
+# Hashes running at once: one per core of a small server, so logins never starve the event loop.
+HASHES_AT_ONCE = 2
 
 
 class Passwords:
@@ -36,6 +26,13 @@ class Passwords:
         self._hasher = PasswordHasher.from_parameters(CHEAPEST) if fast else PasswordHasher()
         # Verified against when the email is unknown, so both paths cost the same time.
         self._dummy_hash = self._hasher.hash("not a real password, only a timing equaliser")
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def _capacity(self) -> anyio.CapacityLimiter:
+        # Created on first use: a CapacityLimiter belongs to the event loop it is made in.
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(HASHES_AT_ONCE)
+        return self._limiter
 
     def hash_sync(self, password: str) -> str:
         """Return the argon2id hash of `password` (blocking; for the CLI and seeding)."""
@@ -43,7 +40,7 @@ class Passwords:
 
     async def hash(self, password: str) -> str:
         """Return the argon2id hash of `password`, computed in a worker thread."""
-        return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=_capacity())
+        return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._capacity())
 
     async def verify(self, stored_hash: str | None, password: str) -> tuple[bool, str | None]:
         """Check `password`; return (ok, new_hash_if_parameters_changed).
@@ -64,7 +61,7 @@ class Passwords:
                 return True, self._hasher.hash(password)
             return True, None
 
-        return await anyio.to_thread.run_sync(work, limiter=_capacity())
+        return await anyio.to_thread.run_sync(work, limiter=self._capacity())
 
 
 def password_problem(password: str) -> str | None:
@@ -74,55 +71,3 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     return None
-
-
-# Per-account login throttle (LoginAttempts below limits each client address).
-ACCOUNT_FAILURES = 8
-ACCOUNT_WINDOW = 15 * 60
-
-
-class FailedLogins:
-    """Failed attempts per email in the last window, in memory (one process, see README)."""
-
-    def __init__(self) -> None:
-        self._times: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, email: str) -> deque[float]:
-        times = self._times[email]
-        cutoff = time.monotonic() - ACCOUNT_WINDOW
-        while times and times[0] < cutoff:
-            times.popleft()
-        if not times:
-            self._times.pop(email, None)
-        return times
-
-    def blocked(self, email: str) -> bool:
-        return len(self._recent(email)) >= ACCOUNT_FAILURES
-
-    def add(self, email: str) -> None:
-        self._recent(email)
-        self._times[email].append(time.monotonic())
-
-    def clear(self, email: str) -> None:
-        self._times.pop(email, None)
-
-
-class LoginAttempts:
-    """Login posts per client address in the current minute (a fixed window, in memory).
-
-    Done here rather than with Litestar's RateLimitMiddleware, which would run on every request
-    of the site to count only one route.
-    """
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._window = 0
-        self._counts: dict[str, int] = {}
-
-    def allow(self, address: str) -> bool:
-        """Count one attempt from `address`; False once it exceeds the limit this minute."""
-        window = int(time.monotonic() // 60)
-        if window != self._window:
-            self._window, self._counts = window, {}
-        self._counts[address] = self._counts.get(address, 0) + 1
-        return self._counts[address] <= self.per_minute

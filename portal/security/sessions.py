@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from portal.db import utcnow, write_transaction
-from portal.users import User
+from portal.core.db import utcnow, write_transaction
+from portal.core.users import User
 
 # last_seen_at is written at most this often, so browsing costs no write per request.
 TOUCH_INTERVAL = timedelta(seconds=60)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
+from collections.abc import Mapping
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from portal.brightpearl.priority import background_priority
-from portal.pages import all_route_handlers, errors
-from portal.paths import STATIC_DIR
+from portal.brightpearl.cache import start_staleness_tracking
+from portal.core.paths import STATIC_DIR
+from portal.core.settings import Settings
 from portal.security.headers import make_security_headers_hook
 from portal.security.middleware import (
     OriginCheckMiddleware,
@@ -24,48 +24,52 @@ from portal.security.middleware import (
     csrf_cookie_name,
     session_cookie_name,
 )
-from portal.services import Services, build_services
-from portal.settings import Settings
-from portal.templating import make_template_config
-from portal.tracking import seed_demo_patterns as seed_demo_tracking_patterns
+from portal.web import errors, tasks
+from portal.web.components import Components
+from portal.web.dependencies import app_dependencies
+from portal.web.routes import areas
+from portal.web.templating import make_template_config
 
-log = logging.getLogger("portal")
-
-SESSION_PURGE_SECONDS = 600
+MAX_BODY_BYTES = 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, *, sandbox=None, transport=None, cache_clock=None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    components: Components | None = None,
+    dependencies: Mapping[str, Provide] | None = None,
+) -> Litestar:
     """Build the portal app for `settings` (default: from the environment).
 
-    `sandbox` (a portal.sandbox.Sandbox) and `transport` (an httpx transport) let tests and
-    `portal demo` choose what the Brightpearl client talks to; `cache_clock` lets tests age the
-    cache.
+    `components` are the long-lived objects the app serves with (default: built from the
+    settings, see Components.build); `dependencies` replace app-level providers by name (see
+    portal.web.dependencies), the way tests fix the clock or swap a service.
     """
-    settings = (settings or Settings.from_env()).with_secret()
-    svc = build_services(settings, sandbox=sandbox, transport=transport, cache_clock=cache_clock)
-    if settings.uses_sandbox:
-        seed_demo_logins(svc)
-        seed_demo_tracking_patterns(svc.db)
+    if components is None:
+        components = Components.build(settings or Settings.from_env())
+    settings = components.settings
     https = settings.cookie_secure
+    site_areas = areas()
+    running: list = []
 
     @asynccontextmanager
     async def lifespan(app: Litestar):
         # Counted, because test clients may run the same app's lifespan more than once at a time;
-        # resources close when the last one ends.
-        svc.lifespans += 1
-        if svc.lifespans == 1:
-            svc.tasks.append(asyncio.create_task(_purge_sessions_forever(svc), name="session-purge"))
-            svc.tasks.append(asyncio.create_task(_deliver_outbox_forever(svc), name="outbox"))
+        # the background tasks start with the first and everything closes with the last.
+        running.append(app)
+        if len(running) == 1:
+            app.state["tasks"] = tasks.start_background_tasks(components)
         try:
             yield
         finally:
-            svc.lifespans -= 1
-            if svc.lifespans == 0:
-                await svc.aclose()
+            running.pop()
+            if not running:
+                await tasks.stop(app.state.pop("tasks", []))
+                await components.aclose()
 
     return Litestar(
         route_handlers=[
-            *all_route_handlers(),
+            *(area.router for area in site_areas),
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -73,12 +77,15 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
                 include_in_schema=False,
             ),
         ],
-        state=State({"services": svc}),
+        dependencies={**app_dependencies(components), **(dependencies or {})},
+        state=State({"components": components, "areas": site_areas}),
         lifespan=[lifespan],
         middleware=[
             OriginCheckMiddleware(settings.base_url),
-            SessionUserMiddleware(session_cookie_name(https)),
+            SessionUserMiddleware(session_cookie_name(https), components.sessions),
         ],
+        # Each request collects its own "served stale data" note (shown as "data as of …").
+        before_request=_track_staleness,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name=csrf_cookie_name(https),
@@ -94,37 +101,10 @@ def create_app(settings: Settings | None = None, *, sandbox=None, transport=None
             log_exceptions="always",
             disable_stack_trace={400, 401, 403, 404, 405, 429, 503},
         ),
-        request_max_body_size=1024 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         debug=False,
     )
 
 
-def seed_demo_logins(svc: Services) -> None:
-    """Create the demo logins of DESIGN §5.2 (only with the embedded sandbox)."""
-    from portal.sandbox import DEMO_PASSWORD, DEMO_USERS
-
-    for demo in DEMO_USERS:
-        if svc.users.by_email(demo["email"]):
-            continue
-        svc.users.ensure(
-            email=demo["email"],
-            password_hash=svc.passwords.hash_sync(DEMO_PASSWORD),
-            role=demo["role"],
-            contact_id=demo.get("contact_id"),
-            name=demo.get("name", ""),
-        )
-
-
-async def _deliver_outbox_forever(svc: Services) -> None:
-    # Background priority: the worker leaves the request budget's headroom to page views.
-    with background_priority():
-        await svc.outbox.run_forever()
-
-
-async def _purge_sessions_forever(svc: Services) -> None:
-    while True:
-        try:
-            svc.sessions.purge_expired()
-        except Exception:  # noqa: BLE001 - a failed purge must not end the loop
-            log.exception("session purge failed")
-        await asyncio.sleep(SESSION_PURGE_SECONDS)
+async def _track_staleness(_request) -> None:
+    start_staleness_tracking()

@@ -1,42 +1,42 @@
-"""The long-lived objects of one portal process, built once at start-up.
+"""The composition root: the long-lived objects of one portal process, built once from the
+settings. Handlers never reach for them; Litestar injects them (portal.web.dependencies).
 
-Handlers reach them through `services(request)`; tests build them through `create_app`.
+    components = Components.build(settings)                       # what `create_app` does
+    components = Components.build(settings, brightpearl_transport=sandbox.transport())  # tests
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from litestar import Request
+import httpx
 from sqlite_utils import Database
 
-from portal.audit import Audit
+from portal import demo
+from portal.brightpearl import Brightpearl
 from portal.brightpearl.cache import Cache
 from portal.brightpearl.client import BrightpearlClient
-from portal.brightpearl.gateway import Brightpearl
-from portal.brightpearl.writes import HANDLERS, ORDER_NOTE
-from portal.db import open_database
-from portal.metrics import Metrics
-from portal.outbox import Outbox
-from portal.security.passwords import FailedLogins, LoginAttempts, Passwords
+from portal.core.audit import Audit
+from portal.core.clock import Clock
+from portal.core.db import open_database
+from portal.core.metrics import Metrics
+from portal.core.settings import Settings
+from portal.core.site_settings import SiteSettings
+from portal.core.tracking import TrackingPatterns
+from portal.core.users import UserStore
+from portal.outbox.brightpearl import bind_brightpearl_writes
+from portal.outbox.queue import Outbox
+from portal.security.passwords import Passwords
 from portal.security.sessions import SessionStore
-from portal.settings import (
-    SANDBOX_APP_REF,
-    SANDBOX_BASE_URL,
-    SANDBOX_STAFF_TOKEN,
-    Settings,
-)
-from portal.users import UserStore
-
-log = logging.getLogger("portal")
+from portal.security.throttles import FailedLogins, LoginAttempts
 
 
 @dataclass
-class Services:
-    """Everything a request handler may need, owned by the app for its lifetime."""
+class Components:
+    """Everything a request may need, owned by the app for its lifetime."""
 
     settings: Settings
     db: Database
@@ -45,46 +45,83 @@ class Services:
     sessions: SessionStore
     passwords: Passwords
     audit: Audit
-    client: BrightpearlClient
-    cache: Cache
+    site_settings: SiteSettings
+    tracking: TrackingPatterns
     bp: Brightpearl
     outbox: Outbox
     login_attempts: LoginAttempts
-    failed_logins: FailedLogins = field(default_factory=FailedLogins)
-    sandbox: object | None = None
-    tasks: list[asyncio.Task] = field(default_factory=list)
-    lifespans: int = 0
+    failed_logins: FailedLogins
+    clock: Clock = field(default_factory=Clock)
+
+    @property
+    def client(self) -> BrightpearlClient:
+        return self.bp.client
+
+    @property
+    def cache(self) -> Cache:
+        return self.bp.cache
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        brightpearl_transport: httpx.AsyncBaseTransport | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> Components:
+        """Open the database and the Brightpearl client that `settings` describe.
+
+        With no Brightpearl URL configured the client talks to an embedded sandbox (portal.demo),
+        or to `brightpearl_transport` when one is given (tests hand in their own sandbox's).
+        `monotonic` is the clock the cache ages its entries by.
+        """
+        settings = settings.with_secret()
+        db = open_database(settings.db_path)
+        metrics = Metrics()
+        bp = Brightpearl(_brightpearl_client(settings, brightpearl_transport, metrics), Cache(metrics=metrics, clock=monotonic))
+        outbox = Outbox(db, metrics=metrics)
+        bind_brightpearl_writes(outbox, bp)
+        components = cls(
+            settings=settings,
+            db=db,
+            metrics=metrics,
+            users=UserStore(db),
+            sessions=SessionStore(
+                db,
+                idle=timedelta(minutes=settings.session_idle_minutes),
+                absolute=timedelta(hours=settings.session_max_hours),
+            ),
+            passwords=Passwords(fast=settings.fast_password_hashing),
+            audit=Audit(db),
+            site_settings=SiteSettings(db),
+            tracking=TrackingPatterns(db),
+            bp=bp,
+            outbox=outbox,
+            login_attempts=LoginAttempts(settings.login_attempts_per_minute),
+            failed_logins=FailedLogins(),
+        )
+        if settings.uses_sandbox:
+            demo.seed(db, components.users, components.passwords)
+        return components
 
     async def aclose(self) -> None:
-        tasks, self.tasks = self.tasks, []
-        for task in tasks:
-            task.cancel()
-        # Wait for the cancelled tasks to finish; their own errors do not matter at shutdown.
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """At shutdown: hand back unfinished deliveries, close Brightpearl and the database."""
         self.outbox.release_leases()
         await self.bp.aclose()
         self.db.close()
 
 
-def build_services(settings: Settings, *, sandbox=None, transport=None, cache_clock=None) -> Services:
-    """Open the database and the Brightpearl client described by `settings`.
-
-    With no Brightpearl URL configured the client talks to `sandbox` (an in-process
-    `portal.sandbox.Sandbox`) through its transport; one is created when none is given.
-    `cache_clock` (monotonic seconds) lets tests age cached data without waiting.
-    """
-    db = open_database(settings.db_path)
-    metrics = Metrics()
+def _brightpearl_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None, metrics: Metrics
+) -> BrightpearlClient:
     if settings.uses_sandbox:
-        if sandbox is None:
-            sandbox = make_sandbox(settings)
-        transport = transport or sandbox.transport()
-        base_url, app_ref, staff, account = SANDBOX_BASE_URL, SANDBOX_APP_REF, SANDBOX_STAFF_TOKEN, ""
+        transport = transport or demo.sandbox_transport(settings)
+        base_url, app_ref, staff, account = demo.SANDBOX_BASE_URL, demo.SANDBOX_APP_REF, demo.SANDBOX_STAFF_TOKEN, ""
     else:
         base_url = settings.brightpearl_url or ""
         app_ref = settings.brightpearl_app_ref
         staff, account = settings.brightpearl_staff_token, settings.brightpearl_account_token
-    client = BrightpearlClient(
+    return BrightpearlClient(
         base_url,
         app_ref=app_ref,
         staff_token=staff,
@@ -94,57 +131,3 @@ def build_services(settings: Settings, *, sandbox=None, transport=None, cache_cl
         headroom=settings.brightpearl_headroom,
         deadline=settings.brightpearl_deadline,
     )
-    cache = Cache(metrics=metrics, **({"clock": cache_clock} if cache_clock else {}))
-    bp = Brightpearl(client, cache)
-    outbox = Outbox(db, client, metrics=metrics, on_done=lambda row: forget_written(bp, row))
-    for kind, handler in HANDLERS.items():
-        outbox.register(kind, handler)
-    return Services(
-        settings=settings,
-        db=db,
-        metrics=metrics,
-        users=UserStore(db),
-        sessions=SessionStore(
-            db,
-            idle=timedelta(minutes=settings.session_idle_minutes),
-            absolute=timedelta(hours=settings.session_max_hours),
-        ),
-        passwords=Passwords(fast=settings.fast_password_hashing),
-        audit=Audit(db),
-        client=client,
-        cache=cache,
-        bp=bp,
-        outbox=outbox,
-        login_attempts=LoginAttempts(settings.login_attempts_per_minute),
-        sandbox=sandbox,
-    )
-
-
-def forget_written(bp: Brightpearl, row: dict) -> None:
-    """After a write reached Brightpearl, drop the cached copies it changed."""
-    if row["kind"] == ORDER_NOTE:
-        bp.cache.invalidate("order_notes", row["target_id"])
-    elif row.get("contact_id"):
-        bp.forget_contact(row["contact_id"])
-
-
-def make_sandbox(settings: Settings):
-    """Return the embedded Brightpearl sandbox for these settings (demo and tests)."""
-    from portal.sandbox import Sandbox, SandboxConfig
-
-    journal = settings.data_dir / "sandbox-journal.jsonl" if settings.demo else None
-    return Sandbox(
-        SandboxConfig(
-            seed=settings.sandbox_seed,
-            customers=settings.sandbox_customers,
-            orders=settings.sandbox_orders,
-            latency_ms=settings.sandbox_latency_ms,
-            throttle_limit=settings.sandbox_throttle_limit,
-            journal_path=journal,
-        )
-    )
-
-
-def services(request: Request) -> Services:
-    """Return the Services of the app serving `request`."""
-    return request.app.state.services

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -11,6 +12,8 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
 from portal.brightpearl.errors import BrightpearlError, BrightpearlUnavailable
+from portal.security.guards import current_user
+from portal.web.htmx import is_htmx, wants_fragment
 
 log = logging.getLogger("portal.errors")
 
@@ -28,7 +31,6 @@ TITLES = {
 
 def error_handler(request: Request, exc: Exception) -> Response:
     """Render the error page (or fragment for htmx) for any exception."""
-    htmx = request.headers.get("hx-request") == "true"
     headers = dict(getattr(exc, "headers", None) or {})
     if isinstance(exc, HTTPException):
         status = exc.status_code
@@ -44,7 +46,7 @@ def error_handler(request: Request, exc: Exception) -> Response:
         if request.url.query:
             target += "?" + request.url.query
         login = "/login" if request.method != "GET" or target == "/" else f"/login?next={_quote(target)}"
-        return ClientRedirect(redirect_to=login) if htmx else Redirect(login, status_code=303)
+        return ClientRedirect(redirect_to=login) if is_htmx(request) else Redirect(login, status_code=303)
     reference = ""
     if status >= 500:
         reference = secrets.token_hex(4)
@@ -58,14 +60,12 @@ def error_handler(request: Request, exc: Exception) -> Response:
         "status": status,
         "title": TITLES.get(status, "Something went wrong"),
         "reference": reference,
-        "user": request.scope.get("user"),
+        "user": current_user(request),
         "stale_since": None,
     }
-    name = "partials/error.html" if htmx else "views/error.html"
+    name = "partials/error.html" if wants_fragment(request) else "views/error.html"
     return Template(name, context=context, status_code=status, headers=headers)
 
 
 def _quote(path: str) -> str:
-    from urllib.parse import quote
-
     return quote(path, safe="/?=&")

@@ -1,69 +1,32 @@
-"""Small helpers shared by the page modules: guards, page rendering, redirects."""
+"""Rendering a page or fragment with what every template needs."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from litestar import Request
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
-from litestar.plugins.htmx import ClientRedirect
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from portal.brightpearl.cache import current_tracker
-from portal.users import User
+from portal.security.guards import current_user
+from portal.web.htmx import wants_fragment
 
 
-def current_stale_since():
+def current_stale_since() -> datetime | None:
     """When this request was served cached data because Brightpearl failed: its age, else None."""
     tracker = current_tracker()
     return tracker.oldest if tracker else None
 
 
-def current_user(connection: ASGIConnection) -> User | None:
-    """Return the logged-in user, or None (works on every route, 404s included)."""
-    return connection.scope.get("user")
-
-
-def require_user(connection: ASGIConnection) -> User:
-    user = current_user(connection)
-    if user is None:
-        raise NotAuthorizedException()
-    return user
-
-
-def requires_role(*roles: str):
-    """Guard: anonymous visitors go to the login page; other roles get 403."""
-
-    # async on purpose: Litestar runs a sync guard in a worker thread, a thread hop per request.
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        user = require_user(connection)
-        if user.role not in roles:
-            raise PermissionDeniedException()
-
-    return guard
-
-
-def is_htmx(request: Request) -> bool:
-    """True for an htmx request that wants a fragment (boosted navigation wants the page)."""
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
-
-
 def page(request: Request, name: str, status_code: int = 200, **context) -> Template:
-    """Render a template with the context every page needs (user, stale-data note)."""
+    """Render template `name` with the context every page needs (the user, the stale-data
+    note); pages and fragments differ by `HX-Request`, so caches must keep them apart."""
     context.setdefault("user", current_user(request))
     context.setdefault("stale_since", current_stale_since())
     return Template(name, context=context, status_code=status_code, headers={"Vary": "HX-Request"})
 
 
-def go(request: Request, url: str) -> Redirect | ClientRedirect:
-    """Send the browser to `url` after a POST: 303 for forms, HX-Redirect for htmx."""
-    if request.headers.get("hx-request") == "true":
-        return ClientRedirect(redirect_to=url)
-    return Redirect(url, status_code=303)
-
-
-def valid_id(value: int) -> int:
-    """Return a Brightpearl id from the URL; out of range is a 404, like a missing id."""
-    if not 0 < value < 2**31:
-        raise NotFoundException()
-    return value
+def page_or_fragment(request: Request, page_name: str, fragment_name: str, status_code: int = 200, **context) -> Template:
+    """`fragment_name` for htmx swaps, else the whole page `page_name` (which includes it)."""
+    name = fragment_name if wants_fragment(request) else page_name
+    return page(request, name, status_code=status_code, **context)

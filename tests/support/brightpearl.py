@@ -1,9 +1,10 @@
-"""Helpers for tests of code that talks to Brightpearl (this package's and the pages').
+"""Helpers for tests of code that talks to Brightpearl.
 
 - `FakeClock`: a monotonic clock plus an async `sleep` that advances it at once, so backoff,
   throttle and circuit-breaker timings can be asserted without waiting.
-- `load_example(name)`: a shared Brightpearl example (`{description, request, response}`),
-  read from $PORTAL_BRIGHTPEARL_EXAMPLES (default /work/shared/brightpearl/examples).
+- `load_example(name)`: a Brightpearl example (`{description, request, response}`) from
+  tests/fixtures/brightpearl/, copies of the project's reference examples (docs/brightpearl.md
+  says how to compare them when the reference changes).
 - `brightpearl_response(...)`: an httpx.Response shaped like Brightpearl's, for MockTransport.
 """
 
@@ -11,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-EXAMPLES_ENV = "PORTAL_BRIGHTPEARL_EXAMPLES"
-DEFAULT_EXAMPLES = "/work/shared/brightpearl/examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "brightpearl"
 
 
 class FakeClock:
@@ -41,13 +40,9 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def examples_dir() -> Path:
-    return Path(os.environ.get(EXAMPLES_ENV, DEFAULT_EXAMPLES))
-
-
 def load_example(name: str) -> dict[str, Any]:
     """The parsed example file `name` (with or without `.json`)."""
-    file = examples_dir() / (name if name.endswith(".json") else f"{name}.json")
+    file = EXAMPLES / (name if name.endswith(".json") else f"{name}.json")
     return json.loads(file.read_text(encoding="utf-8"))
 
 

@@ -1,18 +1,26 @@
-"""Logging in and out."""
+"""Logging in and out (public routes)."""
 
 from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Response, Template
 
-from portal.pages.common import current_user, go, page
+from portal.core.audit import Audit
+from portal.core.settings import Settings
+from portal.core.users import User
 from portal.security.middleware import csrf_cookie_name, session_cookie_name
-from portal.services import services
+from portal.security.sessions import SessionStore
+from portal.web.htmx import go
+from portal.web.rendering import page
 
-GENERIC_FAILURE = "That email and password do not match an active account."
-TOO_MANY = "Too many attempts for this account. Wait 15 minutes and try again."
+from .service import Logins, TooManyAttempts
+
+MAX_EMAIL = 320
+MAX_PASSWORD = 1024
+
 
 def safe_next(target: str | None) -> str:
     """Return `target` when it is a path on this site, else `/` (no open redirects)."""
@@ -21,63 +29,51 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+def login_page(request: Request, *, email: str = "", error: str | None = None, target: str = "/") -> Template:
+    return page(
+        request,
+        "views/auth/login.html",
+        status_code=400 if error else 200,
+        email=email,
+        error=error,
+        next=target,
+        max_email=MAX_EMAIL,
+        max_password=MAX_PASSWORD,
+    )
+
+
 @get("/login", name="login_form")
-async def login_form(request: Request) -> Template | Redirect:
+async def login_form(request: Request, visitor: NamedDependency[User | None]) -> Template | Redirect:
     target = safe_next(request.query_params.get("next"))
-    if current_user(request):
+    if visitor:
         return Redirect(target)
-    return page(request, "views/login.html", email="", error=None, next=target)
+    return login_page(request, target=target)
 
 
 @post("/login", name="login", status_code=200)
-async def login(request: Request) -> Template | Response:
-    svc = services(request)
+async def login(request: Request, logins: NamedDependency[Logins], settings: NamedDependency[Settings]) -> Template | Response:
     form = await request.form()
-    email = str(form.get("email", ""))[:320].strip()
-    password = str(form.get("password", ""))[:1024]
+    email = str(form.get("email", ""))[:MAX_EMAIL].strip()
+    password = str(form.get("password", ""))[:MAX_PASSWORD]
     target = safe_next(str(form.get("next", "") or ""))
-    ip = request.client.host if request.client else ""
-    key = email.lower()
-    if not svc.login_attempts.allow(ip):
-        svc.metrics.logins.labels("rate_limited").inc()
-        raise TooManyRequestsException(headers={"Retry-After": "60"})
-
-    def refuse(message: str, outcome: str) -> Template:
-        svc.metrics.logins.labels(outcome).inc()
-        svc.audit.record("login", outcome=outcome, actor_email=email, ip=ip)
-        return page(request, "views/login.html", status_code=400, email=email, error=message, next=target)
-
-    if not email or not password:
-        return refuse(GENERIC_FAILURE, "failed")
-    if svc.failed_logins.blocked(key):
-        # Same answer for real and unknown accounts; still burn the hashing time.
-        await svc.passwords.verify(None, password)
-        return refuse(TOO_MANY, "throttled")
-    row = svc.users.by_email(email)
-    stored = row["password_hash"] if row and row["active"] else None
-    ok, new_hash = await svc.passwords.verify(stored, password)
-    if not ok or row is None:
-        svc.failed_logins.add(key)
-        return refuse(GENERIC_FAILURE, "failed")
-    svc.failed_logins.clear(key)
-    if new_hash:
-        svc.users.set_password_hash(row["id"], new_hash)
-    settings = svc.settings
     cookie_name = session_cookie_name(settings.cookie_secure)
-    token = svc.sessions.create(
-        row["id"],
-        replaces=request.cookies.get(cookie_name),
-        ip=ip,
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    svc.users.record_login(row["id"])
-    svc.metrics.logins.labels("ok").inc()
-    svc.audit.record("login", actor_user_id=row["id"], actor_email=row["email"], ip=ip)
+    try:
+        result = await logins.log_in(
+            email,
+            password,
+            ip=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+            replaces=request.cookies.get(cookie_name),
+        )
+    except TooManyAttempts:
+        raise TooManyRequestsException(headers={"Retry-After": "60"}) from None
+    if result.token is None:
+        return login_page(request, email=email, error=result.error, target=target)
     response = go(request, target)
     response.cookies.append(
         Cookie(
             key=cookie_name,
-            value=token,
+            value=result.token,
             path="/",
             httponly=True,
             secure=settings.cookie_secure,
@@ -91,14 +87,17 @@ async def login(request: Request) -> Template | Response:
 
 
 @post("/logout", name="logout", status_code=200)
-async def logout(request: Request) -> Response:
-    svc = services(request)
-    settings = svc.settings
+async def logout(
+    request: Request,
+    settings: NamedDependency[Settings],
+    sessions: NamedDependency[SessionStore],
+    audit: NamedDependency[Audit],
+    visitor: NamedDependency[User | None],
+) -> Response:
     cookie_name = session_cookie_name(settings.cookie_secure)
-    user = current_user(request)
-    svc.sessions.end(request.cookies.get(cookie_name))
-    if user:
-        svc.audit.record("logout", actor_user_id=user.id, actor_email=user.email)
+    sessions.end(request.cookies.get(cookie_name))
+    if visitor:
+        audit.record("logout", actor_user_id=visitor.id, actor_email=visitor.email)
     response = go(request, "/login")
     response.cookies.append(_expired(cookie_name, settings.cookie_secure, httponly=True))
     response.cookies.append(_expired(csrf_cookie_name(settings.cookie_secure), settings.cookie_secure))
@@ -108,6 +107,3 @@ async def logout(request: Request) -> Response:
 
 def _expired(name: str, secure: bool, httponly: bool = False) -> Cookie:
     return Cookie(key=name, value="", path="/", max_age=0, secure=secure, httponly=httponly, samesite="lax")
-
-
-route_handlers = [login_form, login, logout]

@@ -1,19 +1,13 @@
 """The customer dashboard: what each tile shows, worked out from cached Brightpearl reads.
 
 The dashboard page itself makes no Brightpearl call; each tile is fetched on its own (see
-portal/pages/tiles.py), so one slow read never holds up the others. The tiles share their
-reads through the gateway's cache: the order index, the order statuses and the contact are
-read once for all of them.
+routes.py), so one slow read never holds up the others. The tiles share their reads through
+the cache: the order index, the order statuses and the contact are read once for all of them.
 
-Rules (API.md §7.4: status ids and names are per account; only the state "draft" is known):
-
-- a **quote** is a sales order whose status has the state "draft";
-- a sales order is **closed** when its status name says it is invoiced, cancelled, completed
-  or closed (`CLOSED_WORDS`), in any letter case, so a merchant's own "Invoiced & shipped"
-  counts too;
-- every other sales order is **open**, including one whose status the account no longer lists;
-- an invoice is **overdue** when its statement line (API.md §8.4) belongs to one of the
-  customer's sales orders, still has an amount due, and its due date is before today.
+Quotes, open and closed orders follow portal.domain.order_states; the balance and the credit
+left follow portal.domain.account (the account page and the statement ask the same). An
+invoice is **overdue** when its statement line (API.md §8.4) belongs to one of the customer's
+sales orders, still has an amount due, and its due date is before today.
 
 Brightpearl calls per tile with a cold cache (the shared reads are made once for all tiles):
 
@@ -29,22 +23,20 @@ Brightpearl calls per tile with a cold cache (the shared reads are made once for
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from sqlite_utils import Database
+from portal.brightpearl import Brightpearl
+from portal.brightpearl.models import Contact, OrderSearchRow, OrderStatus, OrderType
+from portal.core.tracking import TrackingPatterns, tracking_links
+from portal.core.users import User
+from portal.domain.account import AccountCurrency, Credit, account_currency, credit_terms
+from portal.domain.order_states import is_open, is_quote, status_name, status_sort_key
+from portal.domain.shipments import newest_first
+from portal.security.access import may_see_order, may_see_search_row
 
-from portal.brightpearl.access import may_see_order, may_see_search_row
-from portal.brightpearl.gateway import Brightpearl
-from portal.brightpearl.models import Contact, OrderSearchRow, OrderStatus
-from portal.tracking import tracking_links
-from portal.users import User
-
-SALES_ORDER = 1  # orderTypeId in order-search
-CLOSED_WORDS = re.compile(r"invoic|cancel|complete|closed", re.IGNORECASE)
 LATEST_ORDERS = 5
 LATEST_SHIPMENTS = 5
 # Shipments are looked for among this many of the newest orders: one goods-out call covers them.
@@ -52,18 +44,32 @@ SHIPMENT_ORDERS = 10
 LISTED_QUOTES = 3
 LISTED_OVERDUE = 3
 ZERO = Decimal("0")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 
-@dataclass(frozen=True)
-class TileRequest:
-    """What a tile needs to work itself out."""
+@dataclass
+class DashboardData:
+    """What the tiles of one customer read, through the shared cache."""
 
     bp: Brightpearl
-    db: Database
     user: User
+    tracking: TrackingPatterns
     now: datetime  # aware; "today" for due dates
+
+    async def my_sales_orders(self) -> tuple[Mapping[int, OrderStatus], list[OrderSearchRow]]:
+        """The account's order statuses and the user's sales-order index rows (newest first)."""
+        statuses, index = await asyncio.gather(
+            self.bp.orders.statuses(), self.bp.orders.index(self.user.contact_id, OrderType.SALES_ORDER)
+        )
+        return statuses, [row for row in index if may_see_search_row(self.user, row)]
+
+    async def contact_and_currency(self) -> tuple[Contact | None, AccountCurrency | None]:
+        """The user's contact and the currency of its account (None when it cannot be told)."""
+        contact, price_lists = await asyncio.gather(
+            self.bp.contacts.one(self.user.contact_id), self.bp.products.price_lists()
+        )
+        if contact is None:
+            return None, None
+        return contact, account_currency(contact, price_lists)
 
 
 @dataclass(frozen=True)
@@ -75,86 +81,42 @@ class Tile:
     title: str
     template: str
     link_text: str
-    load: Callable[[TileRequest], Awaitable[dict]]
+    load: Callable[[DashboardData], Awaitable[dict]]
     wide: bool = False
 
 
-# --- classification ----------------------------------------------------------------------------
-def is_quote(status: OrderStatus | None) -> bool:
-    return status is not None and status.state.strip().casefold() == "draft"
-
-
-def is_closed(status: OrderStatus | None) -> bool:
-    return status is not None and not is_quote(status) and bool(CLOSED_WORDS.search(status.name))
-
-
-def is_open(status: OrderStatus | None) -> bool:
-    return not is_quote(status) and not is_closed(status)
-
-
-async def _my_sales_orders(bp: Brightpearl, user: User) -> tuple[dict[int, OrderStatus], list[OrderSearchRow]]:
-    """The account's order statuses and the user's sales-order index rows (newest first)."""
-    statuses, index = await asyncio.gather(bp.order_statuses(), bp.order_index(user.contact_id, SALES_ORDER))
-    return statuses, [row for row in index if may_see_search_row(user, row)]
-
-
-async def _contact_and_currency(bp: Brightpearl, user: User) -> tuple[Contact | None, str | None, int]:
-    """The user's contact, its currency's ISO code (None when unknown) and currency id.
-
-    API note: a contact carries only `financialDetails.currencyId`; the code comes from the
-    account's price lists (each has currencyId and currencyCode). When no price list uses the
-    contact's currency, the currency of the contact's own price list is used instead."""
-    contact, price_lists = await asyncio.gather(bp.contact(user.contact_id), bp.price_lists())
-    if contact is None:
-        return None, None, 0
-    code = await bp.currency_code(contact.currency_id) if contact.currency_id else None
-    currency_id = contact.currency_id
-    if code is None:
-        own = price_lists.get(contact.price_list_id)
-        if own is not None and _CURRENCY_CODE.match(own.currency_code):
-            code, currency_id = own.currency_code, own.currency_id
-    return contact, code, currency_id
-
-
 # --- tiles -------------------------------------------------------------------------------------
-async def balance_tile(req: TileRequest) -> dict:
-    """Balance, credit limit and what is left of it, in the contact's currency."""
-    contact, currency, _ = await _contact_and_currency(req.bp, req.user)
+async def balance_tile(data: DashboardData) -> dict:
+    """Balance, credit limit and what is left of it, in the account's currency."""
+    contact, currency = await data.contact_and_currency()
     if contact is None:
         return {"missing": True}
-    balance = await req.bp.contact_balance(contact.id, currency) if currency else None
+    balance = await data.bp.accounting.balance(contact.id, currency.code) if currency else None
     owed = balance if balance is not None else ZERO
-    limit = contact.credit_limit if contact.credit_limit > 0 else None
+    credit = Credit(currency=currency.code if currency else None, limit=contact.credit_limit, balance=owed if currency else None)
     return {
         "missing": False,
-        "currency": currency,
+        "currency": credit.currency,
         "known": currency is not None,
         "balance": owed,
-        "limit": limit,
-        # Brightpearl has no "available credit": the portal works it out (API.md §6.5).
-        "headroom": limit - owed if limit is not None else None,
-        "available": max(limit - owed, ZERO) if limit is not None else None,
-        "over": owed - limit if limit is not None and owed > limit else None,
-        "used_percent": _percent(owed, limit),
+        "limit": credit.limit if credit.has_limit else None,
+        "available": credit.available,
+        "over": credit.over_by,
+        "used_percent": credit.used_percent,
         "term_days": contact.credit_term_days,
+        "terms": credit_terms(contact.credit_term_days),
     }
 
 
-def _percent(owed: Decimal, limit: Decimal | None) -> int | None:
-    if limit is None:
-        return None
-    return max(0, min(100, int(owed * 100 / limit)))
-
-
-async def overdue_tile(req: TileRequest) -> dict:
+async def overdue_tile(data: DashboardData) -> dict:
     """Invoices past their due date with money still owed: count, total and the oldest few."""
-    contact, currency, currency_id = await _contact_and_currency(req.bp, req.user)
+    contact, currency = await data.contact_and_currency()
     if contact is None:
         return {"missing": True}
-    if not currency_id:
+    if currency is None:
         return {"missing": False, "known": False}
     lines, (_, mine) = await asyncio.gather(
-        req.bp.statement(contact.id, currency_id), _my_sales_orders(req.bp, req.user)
+        data.bp.accounting.statement(contact.id, currency.id), data.my_sales_orders()
     )
     # The statement search is filtered by contact in Brightpearl; showing only lines of orders
     # in the user's own index keeps another contact's invoice out even if that filter slipped.
@@ -165,37 +127,37 @@ async def overdue_tile(req: TileRequest) -> dict:
             continue
         # "Today" where the due date was written (its own offset), so a date never turns
         # overdue early or late because of the server's time zone.
-        days = (req.now.astimezone(line.due_date.tzinfo).date() - line.due_date.date()).days
+        days = (data.now.astimezone(line.due_date.tzinfo).date() - line.due_date.date()).days
         if days > 0:
             overdue.append({"line": line, "days": days})
     overdue.sort(key=lambda item: (item["line"].due_date, item["line"].journal_id))
     return {
         "missing": False,
         "known": True,
-        "currency": currency,
+        "currency": currency.code,
         "count": len(overdue),
         "total": sum((item["line"].due_amount for item in overdue), ZERO),
         "oldest": overdue[:LISTED_OVERDUE],
     }
 
 
-async def open_orders_tile(req: TileRequest) -> dict:
+async def open_orders_tile(data: DashboardData) -> dict:
     """Sales orders not yet invoiced or cancelled, counted per status."""
-    statuses, mine = await _my_sales_orders(req.bp, req.user)
+    statuses, mine = await data.my_sales_orders()
     counts: dict[int, int] = {}
     for row in mine:
         if is_open(statuses.get(row.status_id)):
             counts[row.status_id] = counts.get(row.status_id, 0) + 1
     by_status = sorted(
-        ({"id": sid, "name": _status_name(statuses, sid), "count": n} for sid, n in counts.items()),
-        key=lambda item: (_sort_order(statuses, item["id"]), item["name"]),
+        ({"id": sid, "name": status_name(statuses, sid), "count": n} for sid, n in counts.items()),
+        key=lambda item: (status_sort_key(statuses, item["id"]), item["name"]),
     )
     return {"count": sum(counts.values()), "by_status": by_status}
 
 
-async def quotes_tile(req: TileRequest) -> dict:
+async def quotes_tile(data: DashboardData) -> dict:
     """Sales orders in a quote (draft) status: count and the newest few."""
-    statuses, mine = await _my_sales_orders(req.bp, req.user)
+    statuses, mine = await data.my_sales_orders()
     quotes = [row for row in mine if is_quote(statuses.get(row.status_id))]
     status_ids = sorted({row.status_id for row in quotes})
     return {
@@ -206,34 +168,33 @@ async def quotes_tile(req: TileRequest) -> dict:
     }
 
 
-async def latest_orders_tile(req: TileRequest) -> dict:
+async def latest_orders_tile(data: DashboardData) -> dict:
     """The newest sales orders that are not quotes, with status and total."""
-    statuses, mine = await _my_sales_orders(req.bp, req.user)
+    statuses, mine = await data.my_sales_orders()
     rows = [row for row in mine if not is_quote(statuses.get(row.status_id))][:LATEST_ORDERS]
-    orders = await req.bp.orders([row.order_id for row in rows]) if rows else {}
+    orders = await data.bp.orders.many([row.order_id for row in rows]) if rows else {}
     latest = []
     for row in rows:
         order = orders.get(row.order_id)
-        if order is None or not may_see_order(req.user, order):
+        if order is None or not may_see_order(data.user, order):
             continue
-        latest.append({"order": order, "status_name": order.status_name or _status_name(statuses, row.status_id)})
+        latest.append({"order": order, "status_name": status_name(statuses, row.status_id, order.status_name)})
     return {"orders": latest, "has_any": bool(mine)}
 
 
-async def shipments_tile(req: TileRequest) -> dict:
+async def shipments_tile(data: DashboardData) -> dict:
     """The newest goods-out notes of the newest orders, with method and tracking link."""
-    statuses, mine = await _my_sales_orders(req.bp, req.user)
+    statuses, mine = await data.my_sales_orders()
     recent = [row for row in mine if not is_quote(statuses.get(row.status_id))][:SHIPMENT_ORDERS]
     if not recent:
         return {"shipments": []}
     by_id = {row.order_id: row for row in recent}
     notes_by_order, methods = await asyncio.gather(
-        req.bp.goods_out_notes_of_orders(list(by_id)), req.bp.shipping_methods()
+        data.bp.warehouse.goods_out_notes_of_orders(list(by_id)), data.bp.warehouse.shipping_methods()
     )
-    notes = [note for order_id, notes in notes_by_order.items() if order_id in by_id for note in notes]
-    notes.sort(key=lambda n: (n.shipped_on or n.created_on or _EPOCH, n.id), reverse=True)
+    notes = newest_first(note for order_id, notes in notes_by_order.items() if order_id in by_id for note in notes)
     notes = notes[:LATEST_SHIPMENTS]
-    links = tracking_links(req.db, notes, methods)
+    links = tracking_links(data.tracking, notes)
     return {
         "shipments": [
             {
@@ -247,26 +208,18 @@ async def shipments_tile(req: TileRequest) -> dict:
     }
 
 
-def _status_name(statuses: dict[int, OrderStatus], status_id: int) -> str:
-    status = statuses.get(status_id)
-    return status.name if status else "Other"
-
-
-def _sort_order(statuses: dict[int, OrderStatus], status_id: int) -> int:
-    status = statuses.get(status_id)
-    return status.sort_order if status else 10**6
-
-
-TILES: dict[str, Tile] = {
+TILES: Mapping[str, Tile] = {
     tile.name: tile
     for tile in (
-        Tile("balance", "Balance and credit", "partials/tile_balance.html", "See your balance and credit", balance_tile),
-        Tile("overdue", "Overdue invoices", "partials/tile_overdue.html", "See overdue invoices", overdue_tile),
-        Tile("open-orders", "Open orders", "partials/tile_open_orders.html", "See your open orders", open_orders_tile),
-        Tile("quotes", "Open quotes", "partials/tile_quotes.html", "See your open quotes", quotes_tile),
-        Tile("latest-orders", "Latest orders", "partials/tile_latest_orders.html", "See your latest orders",
+        Tile("balance", "Balance and credit", "partials/dashboard/tile_balance.html", "See your balance and credit",
+             balance_tile),
+        Tile("overdue", "Overdue invoices", "partials/dashboard/tile_overdue.html", "See overdue invoices", overdue_tile),
+        Tile("open-orders", "Open orders", "partials/dashboard/tile_open_orders.html", "See your open orders",
+             open_orders_tile),
+        Tile("quotes", "Open quotes", "partials/dashboard/tile_quotes.html", "See your open quotes", quotes_tile),
+        Tile("latest-orders", "Latest orders", "partials/dashboard/tile_latest_orders.html", "See your latest orders",
              latest_orders_tile, wide=True),
-        Tile("shipments", "Latest shipments", "partials/tile_shipments.html", "See your latest shipments",
+        Tile("shipments", "Latest shipments", "partials/dashboard/tile_shipments.html", "See your latest shipments",
              shipments_tile, wide=True),
     )
 }

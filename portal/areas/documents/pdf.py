@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from fpdf import FPDF, FontFace
 
-from portal.documents import CREDIT, Document, Statement
-from portal.paths import STATIC_DIR
-from portal.templating import day, money, normalize
+from portal.core.formatting import day, money, normalize
+from portal.core.paths import STATIC_DIR
+from portal.domain.documents import CREDIT, Document
+from portal.domain.statement import Statement
 
 FONT_DIR = STATIC_DIR / "fonts"
 FONT = "DejaVu"

@@ -1,21 +1,17 @@
-"""How each kind of outbox write is delivered to Brightpearl, exactly once.
-
-Every handler receives an `Attempt` (portal.outbox) and returns what to remember (the ids
-Brightpearl gave).  When `attempt.retry` is true an earlier attempt was sent and its outcome
-may be unknown, so the handler first looks in Brightpearl for the write and adopts it when it
-is there.  Handlers are registered in `HANDLERS` by outbox kind.
-"""
+"""A customer's comment, delivered as a public note on the Brightpearl order, exactly once
+(write kind `order_note`; payload: {"author", "text"}, target: the order id)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from portal.brightpearl.address_writes import POSTAL_ADDRESS, deliver_postal_address
-from portal.brightpearl.client import BrightpearlClient
-from portal.brightpearl.models import OrderNote
+from ..client import BrightpearlClient
+from ..models import OrderNote
+from .attempt import WriteAttempt
 
-ORDER_NOTE = "order_note"
+KIND = "order_note"
 
 # Customers' comments are posted by the portal's staff token, so Brightpearl records the staff
 # member as the author; the customer's name goes into the text, in a form we can read back.
@@ -35,7 +31,7 @@ def split_attribution(text: str) -> tuple[str | None, str]:
     return found["author"], found["text"]
 
 
-async def post_order_note(client: BrightpearlClient, attempt, save) -> dict:
+async def deliver(client: BrightpearlClient, attempt: WriteAttempt, save: Callable[[dict], None]) -> dict:
     """Add the customer's comment as a public note on the order.
 
     The note's `addedOn` is the moment the customer pressed Send (the outbox row's time), which
@@ -64,6 +60,6 @@ def _same_moment(seen: datetime | None, sent: datetime) -> bool:
     return abs(seen - sent) <= timedelta(seconds=1)
 
 
-HANDLERS = {ORDER_NOTE: post_order_note, POSTAL_ADDRESS: deliver_postal_address}
-
-
+def payload(author: str, text: str) -> dict[str, str]:
+    """The outbox payload of a comment by `author`."""
+    return {"author": author, "text": text}

@@ -1,5 +1,5 @@
-"""Delivering a customer's new delivery address to Brightpearl, exactly once (outbox kind
-`postal_address`, registered in writes.HANDLERS).
+"""A customer's new delivery address, created in Brightpearl and linked to their contact,
+exactly once (write kind `postal_address`; payload: see `address_payload`).
 
 Two steps (API.md §6.4, §14):
 
@@ -31,15 +31,17 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
-from portal.brightpearl.client import BrightpearlClient
-from portal.brightpearl.errors import BrightpearlBadRequest, BrightpearlNotFound, UnknownOutcome, is_none_found
-from portal.brightpearl.models import PostalAddress, as_int
+from ..client import BrightpearlClient
+from ..errors import BrightpearlBadRequest, BrightpearlNotFound, UnknownOutcome, is_none_found
+from ..models import PostalAddress, as_int
+from .attempt import WriteAttempt
 
 log = logging.getLogger("portal.outbox")
 
-POSTAL_ADDRESS = "postal_address"
+KIND = "postal_address"
 
 # The wire fields of a new address, in Brightpearl's names (API.md §6.4): line 1 street,
 # 2 locality, 3 town, 4 county/state.
@@ -59,7 +61,7 @@ def address_payload(address: dict[str, str], *, default_delivery: bool, known_ma
     }
 
 
-async def deliver_postal_address(client: BrightpearlClient, attempt, save) -> dict:
+async def deliver(client: BrightpearlClient, attempt: WriteAttempt, save: Callable[[dict], None]) -> dict:
     """Create the address (once) and link it to the contact; return {"address_id": id}."""
     contact_id = attempt.contact_id
     if not contact_id:

@@ -1,0 +1,77 @@
+"""Logging in: the checks a login passes, in order, and what each outcome leaves behind
+(metrics, audit rows, the failed-login counters, a new session)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.core.audit import Audit
+from portal.core.metrics import Metrics
+from portal.core.users import UserStore
+from portal.security.passwords import Passwords
+from portal.security.sessions import SessionStore
+from portal.security.throttles import FailedLogins, LoginAttempts
+
+GENERIC_FAILURE = "That email and password do not match an active account."
+TOO_MANY = "Too many attempts for this account. Wait 15 minutes and try again."
+
+
+class TooManyAttempts(Exception):
+    """This client address sent more login attempts this minute than allowed."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A session token for the cookie, or the message to show beside the form."""
+
+    token: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Logins:
+    """The login check; one per request, over the process's stores."""
+
+    users: UserStore
+    sessions: SessionStore
+    passwords: Passwords
+    login_attempts: LoginAttempts
+    failed_logins: FailedLogins
+    audit: Audit
+    metrics: Metrics
+
+    async def log_in(
+        self, email: str, password: str, *, ip: str, user_agent: str, replaces: str | None
+    ) -> LoginResult:
+        """Check the credentials; on success start a session (replacing the visitor's old one).
+        Raises TooManyAttempts when this address is over its limit. Every failure gives the
+        same answer for an unknown email, a wrong password and a disabled account."""
+        if not self.login_attempts.allow(ip):
+            self.metrics.logins.labels("rate_limited").inc()
+            raise TooManyAttempts()
+        key = email.lower()
+        if not email or not password:
+            return self._refuse(GENERIC_FAILURE, "failed", email, ip)
+        if self.failed_logins.blocked(key):
+            # Same answer for real and unknown accounts; still burn the hashing time.
+            await self.passwords.verify(None, password)
+            return self._refuse(TOO_MANY, "throttled", email, ip)
+        row = self.users.by_email(email)
+        stored = row["password_hash"] if row and row["active"] else None
+        ok, new_hash = await self.passwords.verify(stored, password)
+        if not ok or row is None:
+            self.failed_logins.add(key)
+            return self._refuse(GENERIC_FAILURE, "failed", email, ip)
+        self.failed_logins.clear(key)
+        if new_hash:
+            self.users.set_password_hash(row["id"], new_hash)
+        token = self.sessions.create(row["id"], replaces=replaces, ip=ip, user_agent=user_agent)
+        self.users.record_login(row["id"])
+        self.metrics.logins.labels("ok").inc()
+        self.audit.record("login", actor_user_id=row["id"], actor_email=row["email"], ip=ip)
+        return LoginResult(token=token)
+
+    def _refuse(self, message: str, outcome: str, email: str, ip: str) -> LoginResult:
+        self.metrics.logins.labels(outcome).inc()
+        self.audit.record("login", outcome=outcome, actor_email=email, ip=ip)
+        return LoginResult(error=message)

@@ -1,0 +1,54 @@
+"""Typed, read-only views of Brightpearl resources, one module per Brightpearl service, parsed
+tolerantly from the wire JSON (see `wire`)."""
+
+from portal.core.immutable import frozen
+
+from .accounting import StatementLine
+from .contacts import Contact, ContactSearchRow, ContactWithAddresses, PostalAddress
+from .orders import (
+    PURCHASE_CODES,
+    PURCHASE_TYPES,
+    SALES_TYPES,
+    Invoice,
+    Order,
+    OrderNote,
+    OrderRow,
+    OrderSearchRow,
+    OrderStatus,
+    OrderType,
+    PartyAddress,
+)
+from .products import PriceList
+from .warehouse import GoodsOutNote, ShippingMethod
+from .wire import as_bool, as_datetime, as_decimal, as_dict, as_int, as_list, as_str, dig
+
+__all__ = [
+    "PURCHASE_CODES",
+    "PURCHASE_TYPES",
+    "SALES_TYPES",
+    "Contact",
+    "ContactSearchRow",
+    "ContactWithAddresses",
+    "GoodsOutNote",
+    "Invoice",
+    "Order",
+    "OrderNote",
+    "OrderRow",
+    "OrderSearchRow",
+    "OrderStatus",
+    "OrderType",
+    "PartyAddress",
+    "PostalAddress",
+    "PriceList",
+    "ShippingMethod",
+    "StatementLine",
+    "as_bool",
+    "as_datetime",
+    "as_decimal",
+    "as_dict",
+    "as_int",
+    "as_list",
+    "as_str",
+    "dig",
+    "frozen",
+]

@@ -1,0 +1,58 @@
+"""What every paged, searchable list reads from its query string and how it pages.
+
+The search box and the page number follow the same rules on every list, with the same
+messages; a bad value is reported beside its field, never raised.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# Brightpearl's order reference is at most 64 characters; the search box takes no more.
+MAX_QUERY = 64
+MAX_PAGE_DIGITS = 6
+
+
+def parse_search(raw: str | None, errors: dict[str, str], field: str = "q") -> str:
+    """The trimmed search text (cut to MAX_QUERY, with an error when it was longer)."""
+    text = (raw or "").strip()
+    if len(text) > MAX_QUERY:
+        errors[field] = f"Search for at most {MAX_QUERY} characters."
+        text = text[:MAX_QUERY]
+    return text
+
+
+def parse_page(raw: str | None, errors: dict[str, str], field: str = "page") -> int:
+    """The page number asked for (1 when none, or when it is not a page number)."""
+    if raw in (None, ""):
+        return 1
+    if raw.isdigit() and len(raw) <= MAX_PAGE_DIGITS and int(raw) >= 1:
+        return int(raw)
+    errors[field] = "Page numbers start at 1."
+    return 1
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, which page it is, and how many there are."""
+
+    items: Sequence[T]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def beyond_last(self) -> bool:
+        """True when the page asked for is past the last one (and the list is not empty)."""
+        return self.number > self.pages and self.total > 0
+
+
+def paginate(items: Sequence[T], number: int, size: int) -> Page[T]:
+    """Page `number` (from 1) of `items`, `size` to a page; empty beyond the last page."""
+    pages = max(1, math.ceil(len(items) / size))
+    return Page(items=items[(number - 1) * size : number * size], number=number, pages=pages, total=len(items))

@@ -1,0 +1,43 @@
+"""The background work of the process: outbox delivery and the session purge."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from portal.brightpearl.priority import background_priority
+from portal.web.components import Components
+
+log = logging.getLogger("portal")
+
+SESSION_PURGE_SECONDS = 600
+
+
+def start_background_tasks(components: Components) -> list[asyncio.Task]:
+    """Start the outbox worker and the session purge; return their tasks."""
+    return [
+        asyncio.create_task(_purge_sessions_forever(components), name="session-purge"),
+        asyncio.create_task(_deliver_outbox_forever(components), name="outbox"),
+    ]
+
+
+async def stop(tasks: list[asyncio.Task]) -> None:
+    """Cancel the tasks and wait for them; their own errors do not matter at shutdown."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _deliver_outbox_forever(components: Components) -> None:
+    # Background priority: the worker leaves the request budget's headroom to page views.
+    with background_priority():
+        await components.outbox.run_forever()
+
+
+async def _purge_sessions_forever(components: Components) -> None:
+    while True:
+        try:
+            components.sessions.purge_expired()
+        except Exception:  # noqa: BLE001 - a failed purge must not end the loop
+            log.exception("session purge failed")
+        await asyncio.sleep(SESSION_PURGE_SECONDS)
