@@ -3,9 +3,13 @@ the links it adds to the main navigation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Router
+from litestar.di import Provide
+from litestar.types import ControllerRouterHandler, Guard
 
 
 @dataclass(frozen=True)
@@ -25,3 +29,22 @@ class Area:
     name: str
     router: Router
     nav: tuple[NavLink, ...] = ()
+
+
+def site_area(
+    name: str,
+    handlers: Iterable[ControllerRouterHandler],
+    *,
+    guard: Guard | None = None,
+    services: Mapping[str, Callable[..., Any] | Provide] | None = None,
+    nav: Iterable[NavLink] = (),
+) -> Area:
+    """An area: one router at "/" carrying the area's `guard`, its handlers, and its
+    `services` (dependency name -> a class whose fields are dependencies, built per request,
+    or a ready Provide)."""
+    dependencies = {
+        key: value if isinstance(value, Provide) else Provide(value, sync_to_thread=False)
+        for key, value in (services or {}).items()
+    }
+    router = Router("/", guards=[guard] if guard else [], route_handlers=list(handlers), dependencies=dependencies)
+    return Area(name, router, tuple(nav))

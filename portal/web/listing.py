@@ -7,9 +7,14 @@ messages; a bad value is reported beside its field, never raised.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from litestar import Request
+from litestar.response import Template
+
+from portal.web.rendering import page_or_fragment
 
 T = TypeVar("T")
 
@@ -35,6 +40,37 @@ def parse_page(raw: str | None, errors: dict[str, str], field: str = "page") -> 
         return int(raw)
     errors[field] = "Page numbers start at 1."
     return 1
+
+
+class ListQuery:
+    """The validated query string of a list: subclasses are frozen dataclasses with `page`,
+    `errors` (field -> message, or None) and `params()` (their query-string values)."""
+
+    page: int
+    errors: Mapping[str, str] | None
+
+    def params(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def as_params(self, **changes: Any) -> dict[str, Any]:
+        """The query string of this list with `changes` (page 1 is left out)."""
+        params = {**self.params(), "page": self.page, **changes}
+        if params.get("page") == 1:
+            params.pop("page")
+        return params
+
+
+def render_list(request: Request, page_name: str, fragment_name: str, query: ListQuery, context: dict) -> Template:
+    """A list page (or, for htmx, its results fragment): 400 when the query had errors, with
+    the search box's limit."""
+    return page_or_fragment(
+        request,
+        page_name,
+        fragment_name,
+        status_code=400 if query.errors else 200,
+        max_query=MAX_QUERY,
+        **context,
+    )
 
 
 @dataclass(frozen=True)

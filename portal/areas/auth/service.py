@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar.di import NamedDependency
+
 from portal.core.audit import Audit
 from portal.core.metrics import Metrics
 from portal.core.users import UserStore
@@ -32,13 +34,13 @@ class LoginResult:
 class Logins:
     """The login check; one per request, over the process's stores."""
 
-    users: UserStore
-    sessions: SessionStore
-    passwords: Passwords
-    login_attempts: LoginAttempts
-    failed_logins: FailedLogins
-    audit: Audit
-    metrics: Metrics
+    users: NamedDependency[UserStore]
+    sessions: NamedDependency[SessionStore]
+    passwords: NamedDependency[Passwords]
+    login_attempts: NamedDependency[LoginAttempts]
+    failed_logins: NamedDependency[FailedLogins]
+    audit: NamedDependency[Audit]
+    metrics: NamedDependency[Metrics]
 
     async def log_in(
         self, email: str, password: str, *, ip: str, user_agent: str, replaces: str | None

@@ -25,11 +25,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
+
+from litestar.di import NamedDependency
 
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Contact, OrderSearchRow, OrderStatus, OrderType
+from portal.core.clock import Clock
 from portal.core.tracking import TrackingPatterns, tracking_links
 from portal.core.users import User
 from portal.domain.account import AccountCurrency, Credit, account_currency, credit_terms
@@ -50,10 +52,10 @@ ZERO = Decimal("0")
 class DashboardData:
     """What the tiles of one customer read, through the shared cache."""
 
-    bp: Brightpearl
-    user: User
-    tracking: TrackingPatterns
-    now: datetime  # aware; "today" for due dates
+    bp: NamedDependency[Brightpearl]
+    user: NamedDependency[User]
+    tracking: NamedDependency[TrackingPatterns]
+    clock: NamedDependency[Clock]  # "today" for due dates
 
     async def my_sales_orders(self) -> tuple[Mapping[int, OrderStatus], list[OrderSearchRow]]:
         """The account's order statuses and the user's sales-order index rows (newest first)."""
@@ -121,13 +123,14 @@ async def overdue_tile(data: DashboardData) -> dict:
     # The statement search is filtered by contact in Brightpearl; showing only lines of orders
     # in the user's own index keeps another contact's invoice out even if that filter slipped.
     my_orders = {row.order_id for row in mine}
+    now = data.clock.now()
     overdue = []
     for line in lines:
         if line.order_id not in my_orders or line.due_amount <= 0 or line.due_date is None:
             continue
         # "Today" where the due date was written (its own offset), so a date never turns
         # overdue early or late because of the server's time zone.
-        days = (data.now.astimezone(line.due_date.tzinfo).date() - line.due_date.date()).days
+        days = (now.astimezone(line.due_date.tzinfo).date() - line.due_date.date()).days
         if days > 0:
             overdue.append({"line": line, "days": days})
     overdue.sort(key=lambda item: (item["line"].due_date, item["line"].journal_id))

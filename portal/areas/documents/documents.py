@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
+from litestar.di import NamedDependency
+
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order
+from portal.core.settings import Settings
 from portal.core.users import User
 from portal.domain.documents import (
     CREDIT,
@@ -31,14 +34,14 @@ from portal.domain.documents import (
     row_kind,
 )
 from portal.security.access import may_see_document, may_see_search_row, owned_document
-from portal.web.listing import paginate, parse_page, parse_search
+from portal.web.listing import ListQuery, paginate, parse_page, parse_search
 from portal.web.params import valid_id
 
 KINDS: Mapping[str, str] = MappingProxyType({"": "Invoices and credit notes", INVOICE: "Invoices", CREDIT: "Credit notes"})
 
 
 @dataclass(frozen=True)
-class DocumentQuery:
+class DocumentQuery(ListQuery):
     """The validated filters of /documents; `errors` maps field -> message."""
 
     q: str = ""
@@ -46,12 +49,8 @@ class DocumentQuery:
     page: int = 1
     errors: Mapping[str, str] | None = None
 
-    def as_params(self, **changes) -> dict:
-        params = {"q": self.q, "type": self.kind, "page": self.page}
-        params.update(changes)
-        if params.get("page") == 1:
-            params.pop("page")
-        return params
+    def params(self) -> dict:
+        return {"q": self.q, "type": self.kind}
 
 
 def parse_document_query(q: str | None, kind: str | None, page_text: str | None) -> DocumentQuery:
@@ -70,9 +69,9 @@ def parse_document_query(q: str | None, kind: str | None, page_text: str | None)
 class Documents:
     """A customer's invoices and credit notes."""
 
-    bp: Brightpearl
-    user: User
-    page_size: int
+    bp: NamedDependency[Brightpearl]
+    user: NamedDependency[User]
+    settings: NamedDependency[Settings]
 
     async def page(self, query: DocumentQuery, today: date, pdf_url: Callable[[int], str]) -> dict:
         """The template context of one page of the list."""
@@ -93,7 +92,7 @@ class Documents:
             matching = [row for row in candidates if matches(row, details.get(row.order_id), query.q)]
         else:
             matching = candidates
-        shown = paginate(matching, query.page, self.page_size)
+        shown = paginate(matching, query.page, self.settings.page_size)
         missing = [row.order_id for row in shown.items if row.order_id not in details]
         if missing:
             details.update(await bp.orders.many(missing))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 
 from litestar import Request, get
 from litestar.di import NamedDependency
@@ -18,13 +19,13 @@ from litestar.response import Response, Template
 
 from portal.core.clock import Clock
 from portal.core.settings import Settings
-from portal.domain.statement import statement_csv
-from portal.web.listing import MAX_QUERY
+from portal.domain.statement import Statement, statement_csv
+from portal.web.listing import render_list
 from portal.web.rendering import page, page_or_fragment
 
 from .documents import Documents, parse_document_query
 from .pdf import Merchant, invoice_pdf, statement_pdf
-from .statement import DEFAULT_DAYS, EARLIEST, MAX_SPAN_DAYS, StatementQuery, Statements, parse_statement_query
+from .statement import DEFAULT_DAYS, EARLIEST, MAX_SPAN_DAYS, Account, StatementQuery, Statements, parse_statement_query
 
 # An order id (at most 10 digits, range-checked by valid_id), optionally as a PDF file name.
 _DOCUMENT_PATH = re.compile(r"^(\d{1,10})(\.pdf)?$")
@@ -54,14 +55,7 @@ async def documents_page(request: Request, documents: NamedDependency[Documents]
     params = request.query_params
     query = parse_document_query(params.get("q"), params.get("type"), params.get("page"))
     context = await documents.page(query, clock.today(), lambda order_id: pdf_path(request, order_id))
-    return page_or_fragment(
-        request,
-        "views/documents/list.html",
-        "partials/documents/table.html",
-        status_code=400 if query.errors else 200,
-        max_query=MAX_QUERY,
-        **context,
-    )
+    return render_list(request, "views/documents/list.html", "partials/documents/table.html", query, context)
 
 
 @get("/documents/{order_id:str}", name="document")
@@ -113,21 +107,32 @@ async def statement_page(request: Request, statements: NamedDependency[Statement
     return await _statement_or_errors(request, statements, _statement_query(request, clock), clock)
 
 
+async def _statement_file(
+    request: Request, statements: Statements, clock: Clock, write: Callable[[Account, Statement], Awaitable[Response]]
+) -> Template | Response:
+    """A statement download written by `write`; with bad dates the page with the errors, and
+    404 when the account's currency is unknown (the page says why)."""
+    query = _statement_query(request, clock)
+    if query.errors:
+        return await _statement_or_errors(request, statements, query, clock)
+    account, result = await statements.load(query)
+    if result is None:
+        raise NotFoundException()
+    return await write(account, result)
+
+
 @get("/statement.csv", name="statement_csv")
 async def statement_csv_file(
     request: Request, statements: NamedDependency[Statements], clock: NamedDependency[Clock]
 ) -> Template | Response:
-    query = _statement_query(request, clock)
-    if query.errors:
-        return await _statement_or_errors(request, statements, query, clock)
-    _, result = await statements.load(query)
-    if result is None:
-        raise NotFoundException()
-    return Response(
-        statement_csv(result),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{result.file_stem}.csv"'},
-    )
+    async def write(_: Account, result: Statement) -> Response:
+        return Response(
+            statement_csv(result),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{result.file_stem}.csv"'},
+        )
+
+    return await _statement_file(request, statements, clock, write)
 
 
 @get("/statement.pdf", name="statement_pdf")
@@ -137,11 +142,8 @@ async def statement_pdf_file(
     clock: NamedDependency[Clock],
     settings: NamedDependency[Settings],
 ) -> Template | Response:
-    query = _statement_query(request, clock)
-    if query.errors:
-        return await _statement_or_errors(request, statements, query, clock)
-    account, result = await statements.load(query)
-    if result is None:
-        raise NotFoundException()
-    content = await asyncio.to_thread(statement_pdf, result, merchant(settings), account.name)
-    return pdf_response(content, f"{result.file_stem}.pdf")
+    async def write(account: Account, result: Statement) -> Response:
+        content = await asyncio.to_thread(statement_pdf, result, merchant(settings), account.name)
+        return pdf_response(content, f"{result.file_stem}.pdf")
+
+    return await _statement_file(request, statements, clock, write)

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 
 from portal.brightpearl import Brightpearl
@@ -94,8 +95,8 @@ class Account:
 class Statements:
     """The logged-in contact's statement of account."""
 
-    bp: Brightpearl
-    user: User
+    bp: NamedDependency[Brightpearl]
+    user: NamedDependency[User]
 
     async def load(self, query: StatementQuery) -> tuple[Account, Statement | None]:
         """The statement for the period (None when the account's currency is unknown)."""

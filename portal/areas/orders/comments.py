@@ -12,11 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from litestar.di import NamedDependency
+
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import Order, OrderNote
 from portal.brightpearl.writes import order_note
 from portal.core.audit import Audit
+from portal.core.settings import Settings
 from portal.core.users import User
 from portal.outbox.queue import Outbox, OutboxConflict, OutboxItem
 
@@ -62,11 +65,11 @@ def form_context(text: str = "", error: str | None = None) -> dict:
 class Comments:
     """The comment thread of the user's orders, and adding to it."""
 
-    bp: Brightpearl
-    outbox: Outbox
-    audit: Audit
-    user: User
-    merchant: str  # who the merchant's own notes are signed by (the site name)
+    bp: NamedDependency[Brightpearl]
+    outbox: NamedDependency[Outbox]
+    audit: NamedDependency[Audit]
+    user: NamedDependency[User]
+    settings: NamedDependency[Settings]  # the merchant's own notes are signed with the site name
 
     def thread(self, order: Order, notes: Iterable[OrderNote]) -> list[Comment]:
         """The public notes of the order, oldest first, followed by the customer's comments
@@ -83,7 +86,8 @@ class Comments:
             author, text = order_note.split_attribution(note.text)
             if author is None and note.contact_id and note.contact_id == order.party_contact_id:
                 author = customer
-            shown.append(Comment(author=author or self.merchant, text=text, at=note.added_on, mine=author is not None))
+            merchant = self.settings.site_name
+            shown.append(Comment(author=author or merchant, text=text, at=note.added_on, mine=author is not None))
         pending = self.outbox.open_items(kind=order_note.KIND, contact_id=self.user.contact_id, target_id=order.id)
         shown.extend(_on_its_way(item) for item in pending)
         return shown

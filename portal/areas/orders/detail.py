@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from litestar.di import NamedDependency
+
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order
 from portal.core.tracking import TrackingPatterns, tracking_links
@@ -25,10 +27,10 @@ from .comments import Comments
 class OrderDetail:
     """What the order page shows of one order."""
 
-    bp: Brightpearl
-    user: User
-    tracking: TrackingPatterns
-    comments: Comments
+    bp: NamedDependency[Brightpearl]
+    user: NamedDependency[User]
+    tracking: NamedDependency[TrackingPatterns]
+    comments: NamedDependency[Comments]
 
     async def order(self, order_id: int) -> Order:
         """The user's order with this id; anything else is the same 404 as a missing order."""

@@ -10,22 +10,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from litestar.di import NamedDependency
 from markupsafe import Markup
 
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order, OrderSearchRow, OrderStatus, OrderType
 from portal.core.formatting import day, iso, money
+from portal.core.settings import Settings
 from portal.core.users import User
 from portal.domain.order_states import status_name
 from portal.domain.shipments import shipping_state
 from portal.security.access import may_see_order, may_see_search_row
-from portal.web.listing import paginate, parse_page, parse_search
+from portal.web.listing import ListQuery, paginate, parse_page, parse_search
 
 MAX_STATUS_DIGITS = 9
 
 
 @dataclass(frozen=True)
-class HistoryQuery:
+class HistoryQuery(ListQuery):
     """The validated filters of the order history; `errors` maps field -> message."""
 
     q: str = ""
@@ -33,12 +35,8 @@ class HistoryQuery:
     page: int = 1
     errors: Mapping[str, str] | None = None
 
-    def as_params(self, **changes) -> dict:
-        params = {"q": self.q, "status": self.status or "", "page": self.page}
-        params.update(changes)
-        if params.get("page") == 1:
-            params.pop("page")
-        return params
+    def params(self) -> dict:
+        return {"q": self.q, "status": self.status or ""}
 
 
 def parse_history_query(q: str | None, status: str | None, page_text: str | None) -> HistoryQuery:
@@ -123,10 +121,10 @@ class RenderedRows:
 class OrderHistory:
     """One page of a customer's order history."""
 
-    bp: Brightpearl
-    user: User
-    rows: RenderedRows
-    page_size: int
+    bp: NamedDependency[Brightpearl]
+    user: NamedDependency[User]
+    rendered_rows: NamedDependency[RenderedRows]
+    settings: NamedDependency[Settings]
 
     async def page(
         self, query: HistoryQuery, order_url: Callable[[int], str], render: Callable[[HistoryRow], str]
@@ -141,10 +139,10 @@ class OrderHistory:
             key=lambda status: (status.sort_order, status.name),
         )
         matching = [row for row in mine if matches(row, query)] if not query.errors else []
-        shown = paginate(matching, query.page, self.page_size)
+        shown = paginate(matching, query.page, self.settings.page_size)
         orders = await self.bp.orders.many([row.order_id for row in shown.items]) if shown.items else {}
         rows = [
-            self.rows.row(order, statuses, order_url(order.id), render)
+            self.rendered_rows.row(order, statuses, order_url(order.id), render)
             for order in (orders.get(row.order_id) for row in shown.items)
             if order is not None and may_see_order(self.user, order)
         ]

@@ -9,8 +9,8 @@ from litestar.response import Redirect, Template
 
 from portal.brightpearl.models import Order
 from portal.web.htmx import wants_fragment
-from portal.web.listing import MAX_QUERY
-from portal.web.rendering import page, page_or_fragment
+from portal.web.listing import render_list
+from portal.web.rendering import page
 
 from .comments import Comments, form_context
 from .detail import OrderDetail
@@ -30,14 +30,7 @@ async def orders_page(request: Request, history: NamedDependency[OrderHistory]) 
         return row_template.render(row=row)
 
     context = await history.page(query, order_url, render)
-    return page_or_fragment(
-        request,
-        "views/orders/list.html",
-        "partials/orders/table.html",
-        status_code=400 if query.errors else 200,
-        max_query=MAX_QUERY,
-        **context,
-    )
+    return render_list(request, "views/orders/list.html", "partials/orders/table.html", query, context)
 
 
 @get("/orders/{order_id:int}", name="order")
