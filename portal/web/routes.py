@@ -38,5 +38,6 @@ PUBLIC_ROUTES: Mapping[str, str] = MappingProxyType(
         "metrics": "checks for itself: an admin session or the metrics bearer token",
         "brand_css": "the merchant's colours, the same for everyone",
         "static": "htmx, stylesheets and fonts",
+        "static/head": "the same files, headers only",
     }
 )
