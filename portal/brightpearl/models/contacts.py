@@ -20,6 +20,17 @@ def person_name(first: str, last: str, company: str) -> str:
 
 
 @model
+class AddressLines:
+    """Brightpearl's address lines: 1 street, 2 locality, 3 town, 4 county or state, postcode."""
+
+    line1: str = wire("addressLine1")
+    line2: str = wire("addressLine2")
+    line3: str = wire("addressLine3")
+    line4: str = wire("addressLine4")
+    postal_code: str = wire("postalCode")
+
+
+@model
 class Contact:
     """A contact from Contact GET (API.md §6.1): customer, supplier or staff."""
 
@@ -111,17 +122,12 @@ class ContactSearchRow:
 
 
 @model
-class PostalAddress:
-    """A postal address resource (API.md §6.4). Lines: 1 street, 2 locality, 3 town, 4 county.
-    Addresses carry no name, phone or e-mail: those live on the contact."""
+class PostalAddress(AddressLines):
+    """A postal address resource (API.md §6.4). Addresses carry no name, phone or e-mail: those
+    live on the contact."""
 
     id: int = wire("addressId", or_key="id")
     contact_id: int = wire("contactId")
-    line1: str = wire("addressLine1")
-    line2: str = wire("addressLine2")
-    line3: str = wire("addressLine3")
-    line4: str = wire("addressLine4")
-    postal_code: str = wire("postalCode")
     country_iso3: str = wire("countryIsoCode")
     country_iso2: str = wire("countryIsoCode2")
     country_id: int = wire("countryId")

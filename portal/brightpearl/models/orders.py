@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.core.immutable import EMPTY, frozen
 
+from .contacts import AddressLines
 from .wire import ZERO, as_decimal, as_dict, as_int, as_list, as_str, dig, model, wire
 
 
@@ -48,17 +49,12 @@ PURCHASE_CODES = frozenset(t.code for t in PURCHASE_TYPES)
 
 
 @model
-class PartyAddress:
+class PartyAddress(AddressLines):
     """A name-and-address block of an order (customer/supplier, billing or delivery)."""
 
     contact_id: int = wire("contactId")
     full_name: str = wire("addressFullName")
     company: str = wire("companyName")
-    line1: str = wire("addressLine1")
-    line2: str = wire("addressLine2")
-    line3: str = wire("addressLine3")
-    line4: str = wire("addressLine4")
-    postal_code: str = wire("postalCode")
     country: str = wire("country")
     country_iso2: str = wire("countryIsoCode")
     country_iso3: str = wire("countryIsoCode3")

@@ -46,15 +46,10 @@ def dig(data: Any, *path: str) -> Any:
 
 def as_int(value: Any, default: int = 0) -> int:
     """An id or count: ints, digit strings ("42", " 42 ", "42.0") and whole floats; else default."""
-    if isinstance(value, bool) or value is None:
-        return default
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return default
-    if not number.is_finite() or number != number.to_integral_value():
+    number = as_decimal(value, None)
+    if number is None or not number.is_finite() or number != number.to_integral_value():
         return default
     return int(number)
 
