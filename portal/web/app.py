@@ -42,8 +42,9 @@ def create_app(
     """Build the portal app for `settings` (default: from the environment).
 
     `components` are the long-lived objects the app serves with (default: built from the
-    settings, see Components.build); `dependencies` replace app-level providers by name (see
-    portal.web.dependencies), the way tests fix the clock or swap a service.
+    settings, see Components.build; when given, they bring their own settings); `dependencies`
+    replace app-level providers by name (see portal.web.dependencies), the way tests fix the
+    clock or swap a service.
     """
     if components is None:
         components = Components.build(settings or Settings.from_env())
