@@ -37,10 +37,11 @@ from portal.sandbox import (
     resources_product,
     resources_warehouse,
 )
+from portal.sandbox.errors import ApiError, internal_error, not_found
 from portal.sandbox.formats import LONDON
 from portal.sandbox.generate import generate
 from portal.sandbox.journal import Journal
-from portal.sandbox.routing import WRITE_METHODS, ApiError, Match, Request, Response, Router, not_found
+from portal.sandbox.routing import WRITE_METHODS, Match, Request, Response, Router
 from portal.sandbox.store import DataStore
 from portal.sandbox.throttle import Throttle
 
@@ -131,9 +132,9 @@ class _Transport(httpx.AsyncBaseTransport):
 
 def build_router() -> Router:
     router = Router()
-    for module in (resources_order, resources_contact, resources_warehouse, resources_accounting, resources_product,
-                   resources_multimessage):
-        module.register(router)
+    for module in (resources_order, resources_contact, resources_warehouse, resources_accounting, resources_product):
+        router.include(module.routes)
+    resources_multimessage.register(router)  # it dispatches into the whole router
     return router
 
 
@@ -246,7 +247,7 @@ class Sandbox:
         if knobs.outage:
             return _Outcome(503, {"response": UNAVAILABLE}, "api-proxy")
         if knobs.error_rate > 0 and self._rng.random() < knobs.error_rate:
-            return _Outcome(500, ApiError(500, "CMNU-003", "Internal Server Error").body(), "api-proxy")
+            return _Outcome(500, internal_error().body(), "api-proxy")
         token_ok = headers.get("brightpearl-staff-token") == cfg.staff_token or (
             cfg.account_token is not None and headers.get("brightpearl-account-token") == cfg.account_token
         )
@@ -287,7 +288,7 @@ class Sandbox:
         except Exception:
             # Brightpearl answers its own bugs with CMNU-003; log ours loudly.
             log.exception("sandbox handler failed: %s %s", method, path)
-            return Response(500, ApiError(500, "CMNU-003", "Internal Server Error").body())
+            return Response(500, internal_error().body())
 
     def _replay(self, journal: Journal) -> None:
         """Re-apply recorded writes to the freshly generated data (ids and times repeat)."""

@@ -82,6 +82,11 @@ class Persona:
     credits: tuple[str, ...] = ()  # one entry per sales credit: "complete" or "pending"
 
 
+# Alice and Tom work for the same company: the generator gives contacts with the same company
+# name one organisation, and a secondary contact's head office is its primary contact's.
+HARPER_LOWE = "Harper & Lowe Interiors Ltd"
+HARPER_LOWE_HQ = Address("Unit 4, Riverside Works", "Mill Lane", "Leeds", "West Yorkshire", "LS10 1AB")
+
 PERSONAS: tuple[Persona, ...] = (
     Persona(
         contact_id=ALICE_CONTACT_ID,
@@ -89,8 +94,8 @@ PERSONAS: tuple[Persona, ...] = (
         first_name="Alice",
         last_name="Harper",
         email="alice@example.com",
-        company="Harper & Lowe Interiors Ltd",
-        head_office=Address("Unit 4, Riverside Works", "Mill Lane", "Leeds", "West Yorkshire", "LS10 1AB"),
+        company=HARPER_LOWE,
+        head_office=HARPER_LOWE_HQ,
         delivery=(
             Address("Dock 2, Aire Park", "Canal Road", "Leeds", "West Yorkshire", "LS11 5XY"),
             Address("The Showroom, 18 Call Lane", "", "Leeds", "West Yorkshire", "LS1 6DT"),
@@ -125,8 +130,8 @@ PERSONAS: tuple[Persona, ...] = (
         first_name="Tom",
         last_name="Lowe",
         email="tom.lowe@example.com",
-        company="Harper & Lowe Interiors Ltd",
-        head_office=Address("Unit 4, Riverside Works", "Mill Lane", "Leeds", "West Yorkshire", "LS10 1AB"),
+        company=HARPER_LOWE,
+        head_office=HARPER_LOWE_HQ,
         delivery=(Address("Unit 11, Thornbury Mills", "Leeds Road", "Bradford", "West Yorkshire", "BD3 7AU"),),
         telephone="0113 496 0002",
         is_primary=False,

@@ -251,80 +251,52 @@ PRICE_LISTS = [
 ]
 PRICE_LIST_BY_ID = {p["id"]: p for p in PRICE_LISTS}
 
+
 # --- channels (examples/channel-get.json) --------------------------------------------------
+def _channel(cid: int, name: str, type_id: int, price_list_id: int, warehouse_ids: list[int],
+             **extra: Any) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "name": name,
+        "channelTypeId": type_id,
+        "defaultWarehouseId": DEFAULT_WAREHOUSE,
+        "contactGroupId": 0,
+        "defaultPriceListId": price_list_id,
+        "channelBrandId": 1,
+        "warehouseIds": warehouse_ids,
+        **extra,
+    }
+
+
 CHANNELS = [
-    {
-        "id": 1,
-        "name": "Trade portal",
-        "channelTypeId": 1,
-        "defaultWarehouseId": 2,
-        "contactGroupId": 0,
-        "defaultPriceListId": 2,
-        "channelBrandId": 1,
-        "warehouseIds": [2],
-    },
-    {
-        "id": 2,
-        "name": "Phone & email sales",
-        "channelTypeId": 1,
-        "defaultWarehouseId": 2,
-        "contactGroupId": 0,
-        "defaultPriceListId": 2,
-        "channelBrandId": 1,
-        "warehouseIds": [2, 3],
-    },
-    {
-        "id": 4,
-        "name": "Shopify retail",
-        "channelTypeId": 5,
-        "defaultWarehouseId": 2,
-        "contactGroupId": 0,
-        "defaultPriceListId": 3,
-        "channelBrandId": 1,
-        "warehouseIds": [2, 3],
-        "integrationDetail": {
-            "installedIntegrationId": 6,
-            "configSetId": 2,
-            "providerCode": "shopify",
-            "integrationTypeCode": "ECOM",
-            "active": True,
-        },
-    },
+    _channel(1, "Trade portal", 1, PRICE_LIST_TRADE, [2]),
+    _channel(2, "Phone & email sales", 1, PRICE_LIST_TRADE, [2, 3]),
+    _channel(4, "Shopify retail", 5, PRICE_LIST_RETAIL, [2, 3], integrationDetail={
+        "installedIntegrationId": 6,
+        "configSetId": 2,
+        "providerCode": "shopify",
+        "integrationTypeCode": "ECOM",
+        "active": True,
+    }),
 ]
 
+
 # --- payment methods (examples/payment-method-get.json) ------------------------------------
+def _payment_method(name: str, code: str, method_id: int, nominal_codes: dict[str, str], active: bool = True,
+                    **extra: Any) -> dict[str, Any]:
+    """A payment method with one bank account per currency (`nominal_codes`: currency -> nominal code)."""
+    accounts = [
+        {"paymentMethodId": method_id, "currencyIsoCode": currency, "bankAccountNominalCode": nominal}
+        for currency, nominal in nominal_codes.items()
+    ]
+    return {"name": name, "code": code, "isActive": active, "bankAccounts": accounts, **extra}
+
+
 PAYMENT_METHODS = [
-    {
-        "name": "BACS",
-        "code": "BACS",
-        "isActive": True,
-        "bankAccounts": [
-            {"paymentMethodId": 2, "currencyIsoCode": "GBP", "bankAccountNominalCode": "1200"},
-            {"paymentMethodId": 2, "currencyIsoCode": "EUR", "bankAccountNominalCode": "1220"},
-        ],
-    },
-    {
-        "name": "Card terminal",
-        "code": "CARD",
-        "isActive": True,
-        "bankAccounts": [{"paymentMethodId": 3, "currencyIsoCode": "GBP", "bankAccountNominalCode": "1210"}],
-    },
-    {
-        "name": "Stripe",
-        "code": "STRIPE",
-        "isActive": True,
-        "bankAccounts": [
-            {"paymentMethodId": 4, "currencyIsoCode": "GBP", "bankAccountNominalCode": "1230"},
-            {"paymentMethodId": 4, "currencyIsoCode": "EUR", "bankAccountNominalCode": "1231"},
-        ],
-        "installedIntegrationId": "9",
-    },
-    {
-        "name": "Cheque",
-        "code": "CHEQUE",
-        "isActive": False,
-        "bankAccounts": [{"paymentMethodId": 5, "currencyIsoCode": "GBP", "bankAccountNominalCode": "1200"}],
-    },
+    _payment_method("BACS", "BACS", 2, {"GBP": "1200", "EUR": "1220"}),
+    _payment_method("Card terminal", "CARD", 3, {"GBP": "1210"}),
+    _payment_method("Stripe", "STRIPE", 4, {"GBP": "1230", "EUR": "1231"}, installedIntegrationId="9"),
+    _payment_method("Cheque", "CHEQUE", 5, {"GBP": "1200"}, active=False),
 ]
 
 # --- contact statuses ----------------------------------------------------------------------

@@ -9,72 +9,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from portal.sandbox import reference as ref
+from portal.sandbox.errors import invalid, not_found
 from portal.sandbox.formats import money, parse_wire_datetime
-from portal.sandbox.routing import (
-    ApiError,
-    Request,
-    Response,
-    Router,
-    empty_ok,
-    invalid,
-    not_found,
-    ok,
-    path_int,
-    select,
-)
-from portal.sandbox.search import (
-    IDSET,
-    INTEGER,
-    PERIOD,
-    SEARCH_STRING,
-    STRING,
-    Column,
-    SearchSpec,
-    meta_data,
-    run_search,
-)
-
-STATEMENT_SEARCH = SearchSpec(
-    columns=(
-        Column("journalId", INTEGER),
-        Column("orderId", IDSET),
-        Column("journalTypeCode", STRING),
-        Column("journalDate", PERIOD),
-        Column("journalDueDate", PERIOD),
-        Column("reference", SEARCH_STRING),
-        Column("customerReference", SEARCH_STRING),
-        Column("invoiceAmount", STRING),
-        Column("paidAmount", STRING),
-        Column("dueAmount", STRING),
-    ),
-    default_sort="journalDate",
-    filter_only=(Column("contactId", INTEGER), Column("currencyId", INTEGER)),
-)
-
-PAYMENT_SEARCH = SearchSpec(
-    columns=(
-        Column("paymentId", IDSET),
-        Column("transactionRef", STRING, sortable=False),
-        Column("transactionCode", STRING, sortable=False),
-        Column("paymentMethodCode", STRING, sortable=False),
-        Column("paymentType", STRING, sortable=False),
-        Column("orderId", IDSET, sortable=False),
-        Column("currencyId", IDSET, sortable=False),
-        Column("currencyCode", STRING, sortable=False),
-        Column("amountAuthorized", STRING, sortable=False),
-        Column("amountPaid", STRING, sortable=False),
-        Column("expires", PERIOD, sortable=False),
-        Column("paymentDate", PERIOD),
-        Column("createdOn", PERIOD),
-        Column("journalId", IDSET),
-    ),
-    default_sort="paymentId",
-)
+from portal.sandbox.routing import Request, Response, Router, empty_ok, ok, path_int, select
+from portal.sandbox.search import run_search
+from portal.sandbox.search_columns import PAYMENT_SEARCH, STATEMENT_SEARCH
 
 PAYMENT_TYPES = ("RECEIPT", "PAYMENT", "AUTH", "CAPTURE", "VOID")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+routes = Router()
 
+
+@routes.route("GET", "/accounting-service/contact/{contact_id}/currency/{currency}/balance", "get-contact-balance")
 def get_balance(req: Request, contact_id: str, currency: str) -> Response:
     """contact/{id}/currency/{ISO}/balance -> bare decimal string, or null (no validation)."""
     bounds: list[date | None] = []
@@ -89,6 +36,7 @@ def get_balance(req: Request, contact_id: str, currency: str) -> Response:
     return ok(money(balance) if balance is not None else None)
 
 
+@routes.search("/accounting-service/statement/all-transaction-search", STATEMENT_SEARCH)
 def statement_search(req: Request) -> Response:
     contact = req.query.get("contactId", "")
     # Narrow before searching when possible; the engine still validates the filter value.
@@ -96,6 +44,7 @@ def statement_search(req: Request) -> Response:
     return run_search(STATEMENT_SEARCH, lines, req.query)
 
 
+@routes.search("/accounting-service/customer-payment-search", PAYMENT_SEARCH)
 def payment_search(req: Request) -> Response:
     columns = {c.name for c in PAYMENT_SEARCH.columns}
     records = [{k: v for k, v in p.items() if k in columns} for p in req.data.payments.values()]
@@ -113,6 +62,7 @@ def _amount(body: dict[str, Any], key: str) -> Decimal:
     return amount
 
 
+@routes.route("POST", "/accounting-service/customer-payment", "post-customer-payment")
 def post_payment(req: Request) -> Response:
     """POST customer-payment -> payment id (§8.2).
 
@@ -121,32 +71,32 @@ def post_payment(req: Request) -> Response:
     """
     data = req.data
     body = req.json_object()
-    errors: list[tuple[str, str]] = []
+    errors: list[str] = []
     method = body.get("paymentMethodCode")
     if not isinstance(method, str) or not method or len(method) > 36:
-        errors.append(("CMNC-400", "paymentMethodCode is required (max 36 characters)"))
+        errors.append("paymentMethodCode is required (max 36 characters)")
     payment_type = body.get("paymentType")
     if payment_type not in PAYMENT_TYPES:
-        errors.append(("CMNC-400", f"paymentType must be one of {', '.join(PAYMENT_TYPES)}"))
+        errors.append(f"paymentType must be one of {', '.join(PAYMENT_TYPES)}")
     order_id = body.get("orderId")
     if not isinstance(order_id, int) or order_id not in data.orders:
-        errors.append(("CMNC-400", f"orderId {order_id} is not a valid order"))
+        errors.append(f"orderId {order_id} is not a valid order")
     currency = body.get("currencyIsoCode")
     if not isinstance(currency, str) or len(currency) != 3 or currency.upper() not in ref.CURRENCIES:
-        errors.append(("CMNC-400", "currencyIsoCode must be a 3-letter currency code"))
+        errors.append("currencyIsoCode must be a 3-letter currency code")
     transaction_ref = str(body.get("transactionRef") or "")
     if len(transaction_ref) > 64:
-        errors.append(("CMNC-400", "transactionRef must be at most 64 characters"))
+        errors.append("transactionRef must be at most 64 characters")
     if "exchangeRate" in body:
         try:
             if Decimal(str(body["exchangeRate"])) <= 0:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.append(("CMNC-400", "exchangeRate must be greater than 0"))
+            errors.append("exchangeRate must be greater than 0")
     if payment_type == "AUTH" and not body.get("authorizationExpiry"):
-        errors.append(("CMNC-400", "authorizationExpiry is required for AUTH"))
+        errors.append("authorizationExpiry is required for AUTH")
     if errors:
-        raise ApiError(400, *errors[0], *errors[1:])
+        raise invalid(*errors)
     amount_paid = _amount(body, "amountPaid")
     amount_authorized = _amount(body, "amountAuthorized")
     if transaction_ref and any(
@@ -167,6 +117,7 @@ def post_payment(req: Request) -> Response:
     return ok(payment_id)
 
 
+@routes.route("DELETE", "/accounting-service/customer-payment/{payment_id}", "delete-customer-payment")
 def delete_payment(req: Request, payment_id: str) -> Response:
     key = path_int(payment_id)
     if key not in req.data.payments:
@@ -177,6 +128,7 @@ def delete_payment(req: Request, payment_id: str) -> Response:
     return empty_ok()
 
 
+@routes.route("GET", "/accounting-service/payment-method[/{method_id}]", "get-payment-method")
 def get_payment_methods(req: Request, method_id: str | None = None) -> Response:
     methods = copy.deepcopy(ref.PAYMENT_METHODS)
     if method_id is not None:
@@ -185,20 +137,6 @@ def get_payment_methods(req: Request, method_id: str | None = None) -> Response:
     return ok(methods)
 
 
+@routes.route("GET", "/accounting-service/tax-code[/{ids}]", "get-tax-code")
 def get_tax_codes(req: Request, ids: str | None = None) -> Response:
     return ok(select(copy.deepcopy(ref.TAX_CODES), "id", ids))
-
-
-def register(router: Router) -> None:
-    add = router.add
-    add("GET", "/accounting-service/contact/{contact_id}/currency/{currency}/balance", get_balance, "get-contact-balance")
-    add("GET", "/accounting-service/statement/all-transaction-search", statement_search, "bulk-data-search")
-    add("GET", "/accounting-service/statement/all-transaction-search/meta-data", lambda req: meta_data(STATEMENT_SEARCH), "bulk-data-search")
-    add("GET", "/accounting-service/customer-payment-search", payment_search, "bulk-data-search")
-    add("GET", "/accounting-service/customer-payment-search/meta-data", lambda req: meta_data(PAYMENT_SEARCH), "bulk-data-search")
-    add("POST", "/accounting-service/customer-payment", post_payment, "post-customer-payment")
-    add("DELETE", "/accounting-service/customer-payment/{payment_id}", delete_payment, "delete-customer-payment")
-    add("GET", "/accounting-service/payment-method", get_payment_methods, "get-payment-method")
-    add("GET", "/accounting-service/payment-method/{method_id}", get_payment_methods, "get-payment-method")
-    add("GET", "/accounting-service/tax-code", get_tax_codes, "get-tax-code")
-    add("GET", "/accounting-service/tax-code/{ids}", get_tax_codes, "get-tax-code")

@@ -5,66 +5,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from portal.sandbox import idset
 from portal.sandbox import reference as ref
 from portal.sandbox.contacts import add_contact, financial_details
+from portal.sandbox.errors import ApiError, bad_patch, invalid, not_found
 from portal.sandbox.formats import wire_datetime
-from portal.sandbox.routing import (
-    ApiError,
-    Request,
-    Response,
-    Router,
-    bad_patch,
-    empty_ok,
-    invalid,
-    not_found,
-    ok,
-    path_ids,
-    path_int,
-)
-from portal.sandbox.search import (
-    BOOLEAN,
-    IDSET,
-    INTEGER,
-    PERIOD,
-    SEARCH_STRING,
-    STRING,
-    Column,
-    SearchSpec,
-    meta_data,
-    run_search,
-)
+from portal.sandbox.routing import Request, Response, Router, empty_ok, existing, ok, options_uris, path_ids, path_int
+from portal.sandbox.search import run_search
+from portal.sandbox.search_columns import CONTACT_SEARCH
 from portal.sandbox.store import DataStore, order_contact_id, primary_email
-
-CONTACT_SEARCH = SearchSpec(
-    columns=(
-        Column("contactId", IDSET),
-        Column("primaryEmail", SEARCH_STRING),
-        Column("secondaryEmail", SEARCH_STRING),
-        Column("tertiaryEmail", SEARCH_STRING),
-        Column("firstName", SEARCH_STRING),
-        Column("lastName", SEARCH_STRING),
-        Column("isSupplier", BOOLEAN, sortable=False),
-        Column("companyName", SEARCH_STRING),
-        Column("isStaff", BOOLEAN, sortable=False),
-        Column("isCustomer", BOOLEAN, sortable=False),
-        Column("createdOn", PERIOD),
-        Column("updatedOn", PERIOD),
-        Column("lastContactedOn", PERIOD),
-        Column("lastOrderedOn", PERIOD),
-        Column("nominalCode", INTEGER),
-        Column("isPrimary", BOOLEAN),
-        Column("pri", STRING, sortable=False),
-        Column("sec", STRING, sortable=False),
-        Column("mob", STRING, sortable=False),
-        Column("exactCompanyName", STRING),
-        Column("title", STRING),
-    ),
-    default_sort="contactId",
-)
 
 MAX_CONTACT_PAGE = 200
 ADDRESS_TYPES = ("DEF", "BIL", "DEL")
+
+routes = Router()
 
 
 def _contact(data: DataStore, text: str) -> dict[str, Any]:
@@ -93,6 +46,7 @@ def _with_optional(data: DataStore, contact: dict[str, Any], optional: set[str])
     return body
 
 
+@routes.route("GET", "/contact-service/contact[/{ids}]", "get-contact")
 def get_contacts(req: Request, ids: str | None = None) -> Response:
     """contact[/{ID-SET}]: up to 200 contacts per page with top-level pagination/sorting.
 
@@ -111,7 +65,7 @@ def get_contacts(req: Request, ids: str | None = None) -> Response:
     size = max(1, min(size, MAX_CONTACT_PAGE))
     first = max(first, 1)
     page = found[first - 1 : first - 1 + size]
-    optional = {p.strip() for p in req.query.get("includeOptional", "").split(",")}
+    optional = req.include_optional()
     pagination: dict[str, Any] = {
         "morePagesAvailable": first - 1 + len(page) < len(found),
         "resultsReturned": len(page),
@@ -125,10 +79,9 @@ def get_contacts(req: Request, ids: str | None = None) -> Response:
     })
 
 
+@routes.route("OPTIONS", "/contact-service/contact/{ids}", "options-contact")
 def options_contacts(req: Request, ids: str) -> Response:
-    wanted = path_ids(ids, limit=None) or []
-    existing = [i for i in wanted if i in req.data.contacts]
-    return ok({"getUris": [f"/contact/{chunk}" for chunk in idset.chunks(existing, MAX_CONTACT_PAGE)]})
+    return options_uris("contact", req.data.contacts, ids, MAX_CONTACT_PAGE)
 
 
 _PATCHABLE = {
@@ -143,6 +96,7 @@ _PATCHABLE = {
 }
 
 
+@routes.route("PATCH", "/contact-service/contact/{contact_id}", "patch-contact")
 def patch_contact(req: Request, contact_id: str) -> Response:
     """PATCH contact/{id} (JSON Patch on the documented paths) -> the updated contact object."""
     data = req.data
@@ -186,10 +140,10 @@ def patch_contact(req: Request, contact_id: str) -> Response:
     return ok(updated)
 
 
+@routes.route("GET", "/contact-service/postal-address/{ids}", "get-postal-address")
 def get_addresses(req: Request, ids: str) -> Response:
     """postal-address/{ID-SET}: existing addresses in no particular order."""
-    wanted = path_ids(ids) or []
-    found = [req.data.addresses[i] for i in idset.scramble(wanted) if i in req.data.addresses]
+    found = existing(req.data.addresses, ids)
     if not found:
         # API note: the empty answer is UNCONFIRMED; 404 CMNC-404 like other contact GETs.
         raise not_found("No postal addresses found")
@@ -209,6 +163,7 @@ def _country(body: dict[str, Any]) -> str:
     raise invalid("A country is required: countryIsoCode (3 letters) or countryId")
 
 
+@routes.route("POST", "/contact-service/postal-address", "post-postal-address")
 def post_address(req: Request) -> Response:
     """POST postal-address: `{addressLine1 (required), addressLine2..4, postalCode, country}`.
 
@@ -216,23 +171,23 @@ def post_address(req: Request) -> Response:
     PUT contact/{id}/postal-address (UNCONFIRMED).
     """
     body = req.json_object()
-    errors: list[tuple[str, str]] = []
+    errors: list[str] = []
     line1 = body.get("addressLine1")
     if not isinstance(line1, str) or not line1.strip():
-        errors.append(("CMNC-400", "addressLine1 is required"))
+        errors.append("addressLine1 is required")
     for key in ("addressLine1", "addressLine2", "addressLine3", "addressLine4", "postalCode"):
         value = body.get(key, "")
         if value is not None and not isinstance(value, str):
-            errors.append(("CMNC-400", f"{key} must be a string"))
+            errors.append(f"{key} must be a string")
         elif value and len(value) > 100:
-            errors.append(("CMNC-400", f"{key} must be at most 100 characters"))
+            errors.append(f"{key} must be at most 100 characters")
     try:
         iso3 = _country(body)
     except ApiError as exc:
-        errors.extend(exc.errors)
+        errors.extend(message for _, message in exc.errors)
         iso3 = ""
     if errors:
-        raise ApiError(400, *errors[0], *errors[1:])
+        raise invalid(*errors)
     country = ref.COUNTRIES[iso3]
     fields = {
         "addressLine1": line1.strip(),
@@ -247,6 +202,7 @@ def post_address(req: Request) -> Response:
     return ok(req.data.add_address(fields))
 
 
+@routes.route("PUT", "/contact-service/contact/{contact_id}/postal-address", "put-contact-postal-address")
 def put_contact_addresses(req: Request, contact_id: str) -> Response:
     """PUT contact/{id}/postal-address: link addresses, optionally as DEF/BIL/DEL (all or nothing)."""
     data = req.data
@@ -276,6 +232,7 @@ def put_contact_addresses(req: Request, contact_id: str) -> Response:
     return empty_ok()
 
 
+@routes.route("POST", "/contact-service/contact/{contact_id}/note", "post-contact-note")
 def post_contact_note(req: Request, contact_id: str) -> Response:
     """POST contact/{id}/note `{text, isPublic?, addedOn?}` -> note id (response assumed)."""
     data = req.data
@@ -302,6 +259,7 @@ def _text(body: dict[str, Any], key: str, limit: int) -> str:
     return value
 
 
+@routes.route("POST", "/contact-service/contact", "post-contact")
 def post_contact(req: Request) -> Response:
     """POST contact: a new contact -> its id (§6.3).
 
@@ -363,6 +321,7 @@ def post_contact(req: Request) -> Response:
     return ok(contact_id)
 
 
+@routes.route("POST", "/contact-service/company", "post-company")
 def post_company(req: Request) -> Response:
     """POST company `{name}` -> company id (response shape assumed, as in the example)."""
     body = req.json_object()
@@ -374,6 +333,7 @@ def post_company(req: Request) -> Response:
     return ok(company_id)
 
 
+@routes.search("/contact-service/contact-search", CONTACT_SEARCH)
 def contact_search(req: Request) -> Response:
     data = req.data
     last_ordered: dict[int, str] = {}
@@ -412,19 +372,3 @@ def contact_search(req: Request) -> Response:
             "title": contact.get("salutation", ""),
         })
     return run_search(CONTACT_SEARCH, records, req.query)
-
-
-def register(router: Router) -> None:
-    add = router.add
-    add("GET", "/contact-service/contact", get_contacts, "get-contact")
-    add("GET", "/contact-service/contact/{ids}", get_contacts, "get-contact")
-    add("OPTIONS", "/contact-service/contact/{ids}", options_contacts, "options-contact")
-    add("POST", "/contact-service/contact", post_contact, "post-contact")
-    add("POST", "/contact-service/company", post_company, "post-company")
-    add("PATCH", "/contact-service/contact/{contact_id}", patch_contact, "patch-contact")
-    add("PUT", "/contact-service/contact/{contact_id}/postal-address", put_contact_addresses, "put-contact-postal-address")
-    add("POST", "/contact-service/contact/{contact_id}/note", post_contact_note, "post-contact-note")
-    add("GET", "/contact-service/postal-address/{ids}", get_addresses, "get-postal-address")
-    add("POST", "/contact-service/postal-address", post_address, "post-postal-address")
-    add("GET", "/contact-service/contact-search", contact_search, "bulk-data-search")
-    add("GET", "/contact-service/contact-search/meta-data", lambda req: meta_data(CONTACT_SEARCH), "bulk-data-search")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from portal.sandbox.routing import ApiError, Request, Response, Router, invalid, not_found
+from portal.sandbox.errors import ApiError, invalid, not_found
+from portal.sandbox.routing import Request, Response, Router
 
 MAX_MESSAGES = 10
 METHODS = ("POST", "PUT", "DELETE", "PATCH")

@@ -9,72 +9,13 @@ from typing import Any
 
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
+from portal.sandbox.errors import ApiError, bad_patch, invalid
 from portal.sandbox.formats import parse_wire_datetime, wire_date, wire_datetime
 from portal.sandbox.orders import Line, OrderDraft, add_row, party, store_order, tax_rate
-from portal.sandbox.routing import (
-    ApiError,
-    Request,
-    Response,
-    Router,
-    bad_patch,
-    empty_ok,
-    invalid,
-    ok,
-    path_ids,
-    path_int,
-)
-from portal.sandbox.search import (
-    BOOLEAN,
-    IDSET,
-    INTEGER,
-    PERIOD,
-    SEARCH_STRING,
-    STRING,
-    Column,
-    SearchSpec,
-    meta_data,
-    run_search,
-)
+from portal.sandbox.routing import Request, Response, Router, empty_ok, existing, ok, options_uris, path_int, select
+from portal.sandbox.search import run_search
+from portal.sandbox.search_columns import NOTE_SEARCH, ORDER_SEARCH
 from portal.sandbox.store import CUSTOM_FIELD_CODES, DataStore, OrderMeta, order_contact_id
-
-ORDER_SEARCH = SearchSpec(
-    columns=(
-        Column("orderId", IDSET),
-        Column("orderTypeId", IDSET, reference="orderTypeNames"),
-        Column("contactId", INTEGER),
-        Column("orderStatusId", INTEGER, reference="orderStatusNames"),
-        Column("orderStockStatusId", INTEGER, reference="orderStockStatusNames"),
-        Column("createdOn", PERIOD),
-        Column("createdById", INTEGER),
-        Column("customerRef", STRING),
-        Column("orderPaymentStatusId", INTEGER, reference="orderPaymentStatusNames"),
-        Column("updatedOn", PERIOD),
-        Column("parentOrderId", IDSET),
-        Column("orderShippingStatusId", INTEGER, reference="orderShippingStatusNames"),
-        Column("externalRef", STRING),
-        Column("installedIntegrationInstanceId", INTEGER),
-        Column("warehouseId", IDSET),
-        Column("staffOwnerContactId", INTEGER),
-        Column("taxDate", PERIOD),
-        Column("departmentId", INTEGER),
-        Column("deliveryDate", PERIOD),
-    ),
-    default_sort="orderId",
-)
-
-NOTE_SEARCH = SearchSpec(
-    columns=(
-        Column("orderId", IDSET),
-        Column("noteId", IDSET),
-        Column("contactId", IDSET),
-        Column("noteText", SEARCH_STRING),
-        Column("isPublic", BOOLEAN),
-        Column("dateAdded", PERIOD),
-        Column("addedBy", IDSET),
-        Column("orderStatusId", IDSET),
-    ),
-    default_sort="noteId",
-)
 
 ORDER_REFERENCES = {
     "orderTypeNames": ref.ORDER_TYPE_NAMES.get,
@@ -83,6 +24,8 @@ ORDER_REFERENCES = {
     "orderPaymentStatusNames": ref.PAYMENT_STATUS_NAMES.get,
     "orderShippingStatusNames": ref.SHIPPING_STATUS_NAMES.get,
 }
+
+routes = Router()
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -135,10 +78,6 @@ def _with_optional(data: DataStore, order: dict[str, Any], optional: set[str]) -
     return body
 
 
-def _includes(req: Request) -> set[str]:
-    return {part.strip() for part in req.query.get("includeOptional", "").split(",") if part.strip()}
-
-
 def _decimal(value: Any, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -157,21 +96,20 @@ def _day(value: Any, field: str) -> date:
 
 
 # ------------------------------------------------------------------------------- handlers
+@routes.route("GET", "/order-service/order/{ids}", "get-order")
 def get_orders(req: Request, ids: str) -> Response:
     """GET order/{ID-SET}: existing orders in no particular order; missing ids are skipped."""
-    wanted = path_ids(ids) or []
-    optional = _includes(req)
-    found = [req.data.orders[i] for i in idset.scramble(wanted) if i in req.data.orders]
-    return ok([_with_optional(req.data, order, optional) for order in found])
+    optional = req.include_optional()
+    return ok([_with_optional(req.data, order, optional) for order in existing(req.data.orders, ids)])
 
 
+@routes.route("OPTIONS", "/order-service/order/{ids}", "options-order")
 def options_orders(req: Request, ids: str) -> Response:
     """OPTIONS order/{ID-SET}: GET URIs covering only existing ids, ≤200 per URI (§4.4)."""
-    wanted = path_ids(ids, limit=None) or []
-    existing = [i for i in wanted if i in req.data.orders]
-    return ok({"getUris": [f"/order/{chunk}" for chunk in idset.chunks(existing, 200)]})
+    return options_uris("order", req.data.orders, ids)
 
 
+@routes.route("PATCH", "/order-service/order/{order_id}", "patch-order")
 def patch_order(req: Request, order_id: str) -> Response:
     """PATCH order/{id} with JSON Patch; answers the updated order wrapped in a list."""
     data = req.data
@@ -234,23 +172,23 @@ def patch_order(req: Request, order_id: str) -> Response:
     return ok([order])
 
 
+@routes.route("GET", "/order-service/order-status[/{ids}]", "get-order-status")
 def get_statuses(req: Request, ids: str | None = None) -> Response:
     """order-status[/{ID-SET}]: grouped by order type, sorted by sortOrder (as recorded)."""
-    statuses = [s.wire() for s in ref.ORDER_STATUSES]
-    if ids is not None:
-        wanted = set(path_ids(ids) or [])
-        statuses = [s for s in statuses if s["statusId"] in wanted]
-    return ok(statuses)
+    return ok(select([s.wire() for s in ref.ORDER_STATUSES], "statusId", ids, keep_order=True))
 
 
+@routes.route("GET", "/order-service/order-shipping-status", "get-order-shipping-status")
 def get_shipping_statuses(req: Request) -> Response:
     return ok(copy.deepcopy(ref.SHIPPING_STATUSES))
 
 
+@routes.route("GET", "/order-service/order-type", "get-order-type")
 def get_order_types(req: Request) -> Response:
     return ok(copy.deepcopy(ref.ORDER_TYPES))
 
 
+@routes.route("PUT", "/order-service/order/{order_id}/status", "put-order-status")
 def put_status(req: Request, order_id: str) -> Response:
     """PUT order/{id}/status: change status and always add a note (§7.4)."""
     data = req.data
@@ -286,6 +224,7 @@ def put_status(req: Request, order_id: str) -> Response:
     return empty_ok()
 
 
+@routes.route("PUT", "/order-service/order/{order_id}/acknowledgement", "put-order-acknowledgement")
 def put_acknowledgement(req: Request, order_id: str) -> Response:
     """PUT order/{id}/acknowledgement: purchase orders only (§12)."""
     data = req.data
@@ -308,20 +247,19 @@ def put_acknowledgement(req: Request, order_id: str) -> Response:
     return empty_ok()
 
 
+@routes.route("GET", "/order-service/order/{order_id}/note[/{ids}]", "get-order-note")
 def get_notes(req: Request, order_id: str, ids: str | None = None) -> Response:
     """order/{id}/note[/{NOTE-ID-SET}]: the order's notes in no particular order.
 
     API note: notes of an unknown order are answered 200 [] (UNCONFIRMED; tolerant choice).
     """
     order_key = path_int(order_id)
-    notes = req.data.notes_for(order_key)
-    if ids is not None:
-        wanted = set(path_ids(ids) or [])
-        notes = [n for n in notes if n["noteId"] in wanted]
+    notes = select(req.data.notes_for(order_key), "noteId", ids, keep_order=True)
     order_of = {n["noteId"]: n for n in notes}
     return ok([order_of[i] for i in idset.scramble(order_of)])
 
 
+@routes.route("POST", "/order-service/order/{order_id}/note", "post-order-note")
 def post_note(req: Request, order_id: str) -> Response:
     """POST order/{id}/note: `{text, isPublic?, fileId?, addedOn?}` -> new note id.
 
@@ -349,11 +287,13 @@ def post_note(req: Request, order_id: str) -> Response:
     return ok(note_id)
 
 
+@routes.search("/order-service/order-search", ORDER_SEARCH)
 def order_search(req: Request) -> Response:
     records = [_order_record(req.data, o) for o in req.data.orders.values()]
     return run_search(ORDER_SEARCH, records, req.query, ORDER_REFERENCES)
 
 
+@routes.search("/order-service/order-note-search", NOTE_SEARCH)
 def note_search(req: Request) -> Response:
     data = req.data
     records = [
@@ -372,6 +312,7 @@ def note_search(req: Request) -> Response:
     return run_search(NOTE_SEARCH, records, req.query)
 
 
+@routes.route("POST", "/order-service/sales-order", "post-sales-order")
 def post_sales_order(req: Request) -> Response:
     """POST sales-order: header and rows in one call -> new order id (§7.3).
 
@@ -505,6 +446,7 @@ def _first_status(type_code: str) -> int:
     return min((s for s in ref.ORDER_STATUSES if s.type_code == type_code), key=lambda s: s.sort_order).id
 
 
+@routes.route("POST", "/order-service/order", "post-order")
 def post_order(req: Request) -> Response:
     """Legacy POST order/: an order header of any type, rows added afterwards (§7.3).
 
@@ -573,6 +515,7 @@ def post_order(req: Request) -> Response:
     return ok(store_order(data, draft))
 
 
+@routes.route("POST", "/order-service/order/{order_id}/row", "post-order-row")
 def post_row(req: Request, order_id: str) -> Response:
     """POST order/{id}/row: one row (product or free text) -> row id; totals follow."""
     data = req.data
@@ -595,27 +538,3 @@ def post_row(req: Request, order_id: str) -> Response:
     row_id = add_row(data, order, line)
     data.touch_order(order["id"], req.now)
     return ok(row_id)
-
-
-def register(router: Router) -> None:
-    add = router.add
-    add("GET", "/order-service/order/{ids}", get_orders, "get-order")
-    add("OPTIONS", "/order-service/order/{ids}", options_orders, "options-order")
-    add("PATCH", "/order-service/order/{order_id}", patch_order, "patch-order")
-    add("GET", "/order-service/order-status", get_statuses, "get-order-status")
-    add("GET", "/order-service/order-status/{ids}", get_statuses, "get-order-status")
-    add("GET", "/order-service/order-shipping-status", get_shipping_statuses, "get-order-shipping-status")
-    add("GET", "/order-service/order-type", get_order_types, "get-order-type")
-    add("PUT", "/order-service/order/{order_id}/status", put_status, "put-order-status")
-    add("PUT", "/order-service/order/{order_id}/acknowledgement", put_acknowledgement, "put-order-acknowledgement")
-    add("GET", "/order-service/order/{order_id}/note", get_notes, "get-order-note")
-    add("GET", "/order-service/order/{order_id}/note/{ids}", get_notes, "get-order-note")
-    add("POST", "/order-service/order/{order_id}/note", post_note, "post-order-note")
-    add("GET", "/order-service/order-search", order_search, "bulk-data-search")
-    add("GET", "/order-service/order-search/meta-data", lambda req: meta_data(ORDER_SEARCH), "bulk-data-search")
-    add("GET", "/order-service/order-note-search", note_search, "bulk-data-search")
-    add("GET", "/order-service/order-note-search/meta-data", lambda req: meta_data(NOTE_SEARCH), "bulk-data-search")
-    add("POST", "/order-service/sales-order", post_sales_order, "post-sales-order")
-    add("POST", "/order-service/order", post_order, "post-order")
-    add("POST", "/order-service/order/{order_id}/row", post_row, "post-order-row")
-

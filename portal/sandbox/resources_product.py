@@ -7,60 +7,29 @@ from typing import Any
 
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
-from portal.sandbox.routing import Request, Response, Router, not_found, ok, path_ids, select
-from portal.sandbox.search import (
-    BOOLEAN,
-    IDSET,
-    INTEGER,
-    PERIOD,
-    SEARCH_STRING,
-    STRING,
-    Column,
-    SearchSpec,
-    meta_data,
-    run_search,
-)
+from portal.sandbox.errors import not_found
+from portal.sandbox.routing import Request, Response, Router, existing, ok, options_uris, path_ids, select
+from portal.sandbox.search import run_search
+from portal.sandbox.search_columns import PRODUCT_SEARCH
 
-PRODUCT_SEARCH = SearchSpec(
-    columns=(
-        Column("productId", IDSET, reference="productCategoryMembership"),
-        Column("productName", SEARCH_STRING),
-        Column("SKU", STRING),
-        Column("barcode", STRING),
-        Column("EAN", STRING),
-        Column("UPC", STRING),
-        Column("ISBN", STRING),
-        Column("MPN", STRING),
-        Column("stockTracked", BOOLEAN),
-        Column("salesChannelName", STRING),
-        Column("createdOn", PERIOD),
-        Column("updatedOn", PERIOD),
-        Column("brightpearlCategoryCode", IDSET),
-        Column("productGroupId", INTEGER),
-        Column("brandId", IDSET),
-        Column("productTypeId", IDSET),
-        Column("productStatus", STRING),
-        Column("primarySupplierId", IDSET),
-    ),
-    default_sort="productId",
-)
+routes = Router()
 
 
+@routes.route("GET", "/product-service/product/{ids}", "get-product")
 def get_products(req: Request, ids: str) -> Response:
     """product/{ID-SET}: existing products in no particular order.
 
     API note: the answer when none exist is UNCONFIRMED; like Order GET, 200 [].
     """
-    wanted = path_ids(ids) or []
-    return ok([req.data.products[i] for i in idset.scramble(wanted) if i in req.data.products])
+    return ok(existing(req.data.products, ids))
 
 
+@routes.route("OPTIONS", "/product-service/product/{ids}", "options-product")
 def options_products(req: Request, ids: str) -> Response:
-    wanted = path_ids(ids, limit=None) or []
-    existing = [i for i in wanted if i in req.data.products]
-    return ok({"getUris": [f"/product/{chunk}" for chunk in idset.chunks(existing, 200)]})
+    return options_uris("product", req.data.products, ids)
 
 
+@routes.search("/product-service/product-search", PRODUCT_SEARCH)
 def product_search(req: Request) -> Response:
     data = req.data
     records = []
@@ -97,6 +66,7 @@ def product_search(req: Request) -> Response:
     return run_search(PRODUCT_SEARCH, records, req.query, {"productCategoryMembership": categories})
 
 
+@routes.route("GET", "/product-service/product-price/{ids}[/price-list/{lists}]", "get-product-price")
 def get_product_prices(req: Request, ids: str, lists: str | None = None) -> Response:
     """product-price/{PRODUCT-ID-SET|*}[/price-list/{ID-SET}]; nothing found -> 404."""
     data = req.data
@@ -124,6 +94,7 @@ def get_product_prices(req: Request, ids: str, lists: str | None = None) -> Resp
     return ok(body)
 
 
+@routes.route("GET", "/product-service/price-list[/{ids}]", "get-price-list")
 def get_price_lists(req: Request, ids: str | None = None) -> Response:
     found = select(copy.deepcopy(ref.PRICE_LISTS), "id", ids)
     if not found:
@@ -131,24 +102,7 @@ def get_price_lists(req: Request, ids: str | None = None) -> Response:
     return ok(found)
 
 
+@routes.route("GET", "/product-service/channel[/{ids}]", "get-channel")
 def get_channels(req: Request, ids: str | None = None) -> Response:
     """channel/[{ID-SET}]: sorted by id (documented)."""
-    channels = copy.deepcopy(ref.CHANNELS)
-    if ids is not None:
-        wanted = set(path_ids(ids) or [])
-        channels = [c for c in channels if c["id"] in wanted]
-    return ok(channels)
-
-
-def register(router: Router) -> None:
-    add = router.add
-    add("GET", "/product-service/product/{ids}", get_products, "get-product")
-    add("OPTIONS", "/product-service/product/{ids}", options_products, "options-product")
-    add("GET", "/product-service/product-search", product_search, "bulk-data-search")
-    add("GET", "/product-service/product-search/meta-data", lambda req: meta_data(PRODUCT_SEARCH), "bulk-data-search")
-    add("GET", "/product-service/product-price/{ids}", get_product_prices, "get-product-price")
-    add("GET", "/product-service/product-price/{ids}/price-list/{lists}", get_product_prices, "get-product-price")
-    add("GET", "/product-service/price-list", get_price_lists, "get-price-list")
-    add("GET", "/product-service/price-list/{ids}", get_price_lists, "get-price-list")
-    add("GET", "/product-service/channel", get_channels, "get-channel")
-    add("GET", "/product-service/channel/{ids}", get_channels, "get-channel")
+    return ok(select(copy.deepcopy(ref.CHANNELS), "id", ids, keep_order=True))

@@ -7,30 +7,15 @@ from typing import Any
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
 from portal.sandbox.routing import Request, Response, Router, ok, path_ids, select
-from portal.sandbox.search import BOOLEAN, IDSET, INTEGER, PERIOD, Column, SearchSpec, meta_data, run_search
+from portal.sandbox.search import run_search
+from portal.sandbox.search_columns import GOODS_OUT_SEARCH
 
 GOODS_OUT_LIMIT = 500  # documented for goods-out note ID sets (§4.2)
 
-GOODS_OUT_SEARCH = SearchSpec(
-    columns=(
-        Column("goodsOutNoteId", INTEGER),
-        Column("printed", BOOLEAN),
-        Column("picked", BOOLEAN),
-        Column("packed", BOOLEAN),
-        Column("shipped", BOOLEAN),
-        Column("shippedOn", PERIOD),
-        Column("orderId", INTEGER),
-        Column("shippingMethodId", IDSET),
-        Column("warehouseId", INTEGER),
-        Column("priority", BOOLEAN),
-        Column("createdOn", PERIOD),
-        Column("releaseDate", PERIOD),
-        Column("createdBy", INTEGER),
-    ),
-    default_sort="goodsOutNoteId",
-)
+routes = Router()
 
 
+@routes.route("GET", "/warehouse-service/order/{orders}/goods-note/goods-out[/{notes}]", "get-goods-out-note")
 def get_goods_out(req: Request, orders: str, notes: str | None = None) -> Response:
     """order/{ORDER-ID-SET|*}/goods-note/goods-out/[{GON-ID-SET}] -> map keyed by note id.
 
@@ -49,6 +34,7 @@ def get_goods_out(req: Request, orders: str, notes: str | None = None) -> Respon
     return ok({str(nid): data.goods_out[nid] for nid in idset.scramble(candidates)})
 
 
+@routes.search("/warehouse-service/goods-note/goods-out-search", GOODS_OUT_SEARCH)
 def goods_out_search(req: Request) -> Response:
     records = []
     for note_id, note in req.data.goods_out.items():
@@ -71,14 +57,17 @@ def goods_out_search(req: Request) -> Response:
     return run_search(GOODS_OUT_SEARCH, records, req.query)
 
 
+@routes.route("GET", "/warehouse-service/shipping-method[/{ids}]", "get-shipping-method")
 def get_shipping_methods(req: Request, ids: str | None = None) -> Response:
     return ok(select([m.wire() for m in ref.SHIPPING_METHODS], "id", ids))
 
 
+@routes.route("GET", "/warehouse-service/warehouse[/{ids}]", "get-warehouse")
 def get_warehouses(req: Request, ids: str | None = None) -> Response:
     return ok(select(list(ref.WAREHOUSES), "id", ids))
 
 
+@routes.route("GET", "/warehouse-service/product-availability/{ids}", "get-product-availability")
 def get_availability(req: Request, ids: str) -> Response:
     """product-availability/{PRODUCT-ID-SET} -> map keyed by product id (total + per warehouse)."""
     data = req.data
@@ -91,16 +80,3 @@ def get_availability(req: Request, ids: str) -> Response:
         total = {key: sum(w[key] for w in warehouses.values()) for key in ("inStock", "onHand", "allocated", "inTransit")}
         body[str(product_id)] = {"total": total, "warehouses": {str(k): dict(v) for k, v in warehouses.items()}}
     return ok(body)
-
-
-def register(router: Router) -> None:
-    add = router.add
-    add("GET", "/warehouse-service/order/{orders}/goods-note/goods-out", get_goods_out, "get-goods-out-note")
-    add("GET", "/warehouse-service/order/{orders}/goods-note/goods-out/{notes}", get_goods_out, "get-goods-out-note")
-    add("GET", "/warehouse-service/goods-note/goods-out-search", goods_out_search, "bulk-data-search")
-    add("GET", "/warehouse-service/goods-note/goods-out-search/meta-data", lambda req: meta_data(GOODS_OUT_SEARCH), "bulk-data-search")
-    add("GET", "/warehouse-service/shipping-method", get_shipping_methods, "get-shipping-method")
-    add("GET", "/warehouse-service/shipping-method/{ids}", get_shipping_methods, "get-shipping-method")
-    add("GET", "/warehouse-service/warehouse", get_warehouses, "get-warehouse")
-    add("GET", "/warehouse-service/warehouse/{ids}", get_warehouses, "get-warehouse")
-    add("GET", "/warehouse-service/product-availability/{ids}", get_availability, "get-product-availability")

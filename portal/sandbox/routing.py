@@ -1,65 +1,33 @@
-"""Requests, responses, errors and the small path router the resource modules register on.
+"""Requests, responses, the path router and the helpers for ID sets in the path.
 
-Handlers are plain functions `handler(request, **path_params) -> Response`.  They raise
-`ApiError` for Brightpearl-style failures (`{"errors":[{"code","message"}]}`); the app turns
-that into the wire response.  A handler must validate everything before it mutates the store,
-so a failed request never leaves half a change behind.
+Handlers are plain functions `handler(request, **path_params) -> Response`, declared on their
+module's `routes = Router()` with `@routes.route(method, template, message_type)` (or
+`@routes.search(path, spec)`); app.build_router serves every module's routes.  Handlers raise
+`ApiError` (errors.py) for Brightpearl-style failures; the app turns that into the wire
+response.  A handler must validate everything before it mutates the store, so a failed
+request never leaves half a change behind.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from portal.sandbox import idset
+from portal.sandbox.errors import invalid, missing_body, not_found
 
 if TYPE_CHECKING:
+    from portal.sandbox.search import SearchSpec
     from portal.sandbox.store import DataStore
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-
-class ApiError(Exception):
-    """A Brightpearl error response: HTTP status plus one or more (code, message) pairs."""
-
-    def __init__(self, status: int, code: str, message: str, *more: tuple[str, str]) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.errors = [(code, message), *more]
-
-    def body(self) -> dict[str, Any]:
-        """The wire body: `{"errors": [{"code", "message"}, ...]}`."""
-        return {"errors": [{"code": code, "message": message} for code, message in self.errors]}
-
-
-def not_found(message: str) -> ApiError:
-    """404 CMNC-404, Brightpearl's answer for unknown URIs and many empty list GETs."""
-    return ApiError(404, "CMNC-404", message)
-
-
-def missing_body() -> ApiError:
-    """400 CMNC-010, the recorded answer to a write without a JSON body."""
-    return ApiError(400, "CMNC-010", "You must supply a JSON formatted body with your request")
-
-
-def invalid(message: str) -> ApiError:
-    """400 for a request Brightpearl would reject but whose real error code was not captured.
-
-    API note: the sandbox uses the code CMNC-400 for all such validation errors (postal
-    address fields, unknown status, duplicate externalRef, too many ids ...).  Clients should
-    rely on the status and the `errors` array, not on this code.
-    """
-    return ApiError(400, "CMNC-400", message)
-
-
-def bad_patch(op: object, path: object) -> ApiError:
-    """500 CMNC-044, the recorded answer to a JSON-Patch operation a path does not allow."""
-    return ApiError(500, "CMNC-044", f"Invalid patch operation ({op}) for given path ({path})")
+T = TypeVar("T")
 
 
 @dataclass
@@ -97,6 +65,10 @@ class Request:
         # Repeated parameters: the last one wins, which is what most servlet stacks do.
         self.query = dict(parse_qsl(self.query_string, keep_blank_values=True))
 
+    def include_optional(self) -> set[str]:
+        """The sections asked for with `includeOptional=a,b` (blank entries dropped)."""
+        return {part.strip() for part in self.query.get("includeOptional", "").split(",") if part.strip()}
+
     def json(self) -> Any:
         """The decoded JSON body; raises the CMNC-010 ApiError when absent or unparsable."""
         if not self.raw_body.strip():
@@ -121,6 +93,7 @@ class Request:
         return body
 
 
+# ------------------------------------------------------------------------ ID sets in the path
 def path_ids(text: str, limit: int | None = 200, allow_wildcard: bool = False) -> list[int] | None:
     """Parse an ID set from the path (None = wildcard).
 
@@ -143,6 +116,34 @@ def path_int(text: str) -> int:
     return int(text)
 
 
+def existing(items: Mapping[int, T], ids_text: str) -> list[T]:
+    """The items (by id) the path's ID set names that exist, in no particular order."""
+    wanted = path_ids(ids_text) or []
+    return [items[i] for i in idset.scramble(wanted) if i in items]
+
+
+def options_uris(resource: str, items: Container[int], ids_text: str, per_uri: int = 200) -> Response:
+    """The OPTIONS answer for `{resource}/{ID-SET}`: GET URIs covering only the existing ids,
+    at most `per_uri` ids each (§4.4)."""
+    wanted = path_ids(ids_text, limit=None) or []
+    found = [i for i in wanted if i in items]
+    return ok({"getUris": [f"/{resource}/{chunk}" for chunk in idset.chunks(found, per_uri)]})
+
+
+def select(items: list[dict[str, Any]], key: str, ids_text: str | None, keep_order: bool = False) -> list[dict[str, Any]]:
+    """All `items`, or those whose `key` is in the path's ID set: in no particular order, or with
+    `keep_order` in the order of `items` (lists Brightpearl documents as sorted)."""
+    if ids_text is None:
+        return items
+    wanted = path_ids(ids_text) or []
+    if keep_order:
+        named = set(wanted)
+        return [item for item in items if item[key] in named]
+    by_id = {item[key]: item for item in items}
+    return [by_id[i] for i in idset.scramble(wanted) if i in by_id]
+
+
+# ------------------------------------------------------------------------------------ router
 Handler = Callable[..., Response]
 
 
@@ -157,22 +158,48 @@ class Route:
 @dataclass
 class Match:
     route: Route
-    params: dict[str, str]
+    params: dict[str, str | None]  # None: an optional part that is absent
 
 
 class Router:
     """Maps (method, path) to handlers.  Templates look like `/order-service/order/{ids}`.
 
-    A trailing slash is optional everywhere: Brightpearl documents `tax-code/` and
-    `warehouse/` with one and most other resources without.
+    A part in brackets is optional: `/order-service/order-status[/{ids}]` also serves
+    `/order-service/order-status`, and the handler then gets `ids=None`.  A trailing slash is
+    optional everywhere: Brightpearl documents `tax-code/` and `warehouse/` with one and most
+    other resources without.
     """
 
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
     def add(self, method: str, template: str, handler: Handler, message_type: str) -> None:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template.rstrip("/"))
+        regex = template.rstrip("/").replace("[", "(?:").replace("]", ")?")
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
         self.routes.append(Route(method, re.compile(f"^{regex}$"), handler, message_type))
+
+    def route(self, method: str, template: str, message_type: str) -> Callable[[Handler], Handler]:
+        """Decorator: serve `method template` with the decorated handler."""
+
+        def register(handler: Handler) -> Handler:
+            self.add(method, template, handler, message_type)
+            return handler
+
+        return register
+
+    def search(self, path: str, spec: SearchSpec) -> Callable[[Handler], Handler]:
+        """Decorator for a `-search` handler: `GET path` runs it, `GET path/meta-data` lists `spec`'s columns."""
+
+        def register(handler: Handler) -> Handler:
+            self.add("GET", path, handler, "bulk-data-search")
+            self.add("GET", f"{path}/meta-data", lambda req: spec.meta_data(), "bulk-data-search")
+            return handler
+
+        return register
+
+    def include(self, other: Router) -> None:
+        """Serve `other`'s routes too (a resource module's, see app.build_router)."""
+        self.routes.extend(other.routes)
 
     def match(self, method: str, path: str) -> Match | None:
         """The route for this request, or None (the app answers 404 CMNC-404)."""
@@ -184,12 +211,3 @@ class Router:
             if found:
                 return Match(route, found.groupdict())
         return None
-
-
-def select(items: list[dict[str, Any]], key: str, ids_text: str | None) -> list[dict[str, Any]]:
-    """All `items`, or those whose `key` is in the path's ID set (in no particular order)."""
-    if ids_text is None:
-        return items
-    wanted = path_ids(ids_text) or []
-    by_id = {item[key]: item for item in items}
-    return [by_id[i] for i in idset.scramble(wanted) if i in by_id]

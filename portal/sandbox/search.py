@@ -1,8 +1,9 @@
 """The generic `-search` engine (API.md §5): filters, sorting, paging, column subsets.
 
-A resource describes its columns once (`SearchSpec`) and hands the engine one dict per record
-(column name -> value, plus any filter-only fields); the engine answers with the recorded wire
-shape: `{"response": {"results": [[...]], "metaData": {...}}, "reference": {...}}`.
+Each search's columns are described once (`SearchSpec`, listed in search_columns.py); the resource
+hands the engine one dict per record (column name -> value, plus any filter-only fields) and the
+engine answers with the recorded wire shape:
+`{"response": {"results": [[...]], "metaData": {...}}, "reference": {...}}`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from datetime import date, datetime
 from typing import Any
 
 from portal.sandbox import idset
+from portal.sandbox.errors import ApiError
 from portal.sandbox.formats import end_of_day, parse_wire_datetime
-from portal.sandbox.routing import ApiError, Response
+from portal.sandbox.routing import Response
 
 IDSET = "IDSET"
 INTEGER = "INTEGER"
@@ -82,6 +84,14 @@ class SearchSpec:
             if column.name == name:
                 return column
         return None
+
+    def meta_data(self) -> Response:
+        """`GET …-search/meta-data`: the column definitions without results.
+
+        API note: the response layout is UNCONFIRMED; the sandbox returns the same column objects
+        as a search's metaData.
+        """
+        return Response(200, {"response": {"columns": [column.wire() for column in self.columns]}})
 
 
 ReferenceResolver = Callable[[Any], Any]
@@ -298,12 +308,3 @@ def run_search(
         if not block:
             del reference[column.reference or ""]
     return Response(200, {"response": {"results": rows, "metaData": meta}, "reference": reference})
-
-
-def meta_data(spec: SearchSpec) -> Response:
-    """`GET …-search/meta-data`: the column definitions without results.
-
-    API note: the response layout is UNCONFIRMED; the sandbox returns the same column objects
-    as a search's metaData.
-    """
-    return Response(200, {"response": {"columns": [column.wire() for column in spec.columns]}})
