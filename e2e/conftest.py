@@ -1,17 +1,21 @@
-"""A real portal server (uvicorn in a thread, on the sandbox) and the system Chromium."""
+"""A real portal server (uvicorn in a thread, on the sandbox), the system Chromium, and logging
+in through the form."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Page, expect
 
 from portal.core.settings import Settings
-from portal.sandbox import Sandbox, SandboxConfig
+from portal.sandbox import DEMO_PASSWORD, Sandbox, SandboxConfig
 from portal.web.app import create_app
 from portal.web.components import Components
 
@@ -71,3 +75,24 @@ def browser_type_launch_args(browser_type_launch_args):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def log_in() -> Callable[..., None]:
+    """`log_in(page, email)`: log in through the form as a demo customer (default alice), who
+    lands on the dashboard."""
+
+    def log_in(page: Page, email: str = "alice@example.com") -> None:
+        page.goto("/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/$"))
+
+    return log_in
+
+
+@pytest.fixture
+def page_without_javascript(new_context) -> Page:
+    """A page in a browser context of its own with JavaScript turned off (closed after the test)."""
+    return new_context(java_script_enabled=False).new_page()

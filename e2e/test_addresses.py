@@ -7,18 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "portal-demo-pass"
 # Screenshots keep the text caret: hiding it makes Playwright inject a <style>, which the CSP
 # (rightly) refuses and which would show up as a violation below.
 SHOT = {"full_page": True, "caret": "initial"}
-
-
-def log_in(page: Page, email: str = "alice@example.com") -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def fill_address(page: Page, line1: str, town: str = "Leeds", postcode: str = "LS11 5PZ") -> None:
@@ -29,7 +20,7 @@ def fill_address(page: Page, line1: str, town: str = "Leeds", postcode: str = "L
     page.get_by_label("Postcode").fill(postcode)
 
 
-def test_add_an_address_with_javascript(page: Page, artifacts, live_server):
+def test_add_an_address_with_javascript(page: Page, artifacts, live_server, log_in):
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     log_in(page)
@@ -74,9 +65,8 @@ def test_add_an_address_with_javascript(page: Page, artifacts, live_server):
     assert violations == []
 
 
-def test_add_an_address_without_javascript(browser, base_url, artifacts, live_server):
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    page = context.new_page()
+def test_add_an_address_without_javascript(page_without_javascript: Page, artifacts, log_in):
+    page = page_without_javascript
     log_in(page, "bob@example.com")
     page.goto("/addresses")
     fill_address(page, "Unit 2, Old Mill Yard", town="Bristol", postcode="bs1 4dj")
@@ -87,10 +77,9 @@ def test_add_an_address_without_javascript(browser, base_url, artifacts, live_se
     expect(new).to_contain_text("BS1 4DJ")
     expect(new).to_contain_text("Default delivery")
     page.screenshot(path=artifacts / "addresses-nojs.png", **SHOT)
-    context.close()
 
 
-def test_account_page(page: Page, artifacts):
+def test_account_page(page: Page, artifacts, log_in):
     log_in(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()

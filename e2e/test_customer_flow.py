@@ -6,24 +6,14 @@ import re
 
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "portal-demo-pass"
 
-
-def log_in(page: Page, email: str = "alice@example.com") -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))  # customers land on the dashboard
-    page.goto("/orders")
-
-
-def test_customer_journey_with_javascript(page: Page, artifacts):
+def test_customer_journey_with_javascript(page: Page, artifacts, log_in):
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     page.goto("/login")
     page.screenshot(path=artifacts / "login.png", full_page=True, caret="initial")
     log_in(page)
+    page.goto("/orders")
     expect(page.get_by_role("heading", name="Your orders")).to_be_visible()
     rows = page.locator("table.orders tbody tr")
     expect(rows).to_have_count(25)
@@ -71,10 +61,10 @@ def test_customer_journey_with_javascript(page: Page, artifacts):
     assert violations == []
 
 
-def test_customer_journey_without_javascript(browser, base_url, artifacts):
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    page = context.new_page()
+def test_customer_journey_without_javascript(page_without_javascript: Page, artifacts, log_in):
+    page = page_without_javascript
     log_in(page, "bob@example.com")
+    page.goto("/orders")
     expect(page.locator("table.orders tbody tr").first).to_be_visible()
     status = page.get_by_label("Status")
     value = status.locator("option").nth(1).get_attribute("value")
@@ -86,7 +76,6 @@ def test_customer_journey_without_javascript(browser, base_url, artifacts):
     page.screenshot(path=artifacts / "order-nojs.png", full_page=True, caret="initial")
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
-    context.close()
 
 
 def test_wrong_password_shows_the_message_beside_the_form(page: Page):
@@ -98,8 +87,9 @@ def test_wrong_password_shows_the_message_beside_the_form(page: Page):
     expect(page.get_by_label("Email")).to_have_value("alice@example.com")
 
 
-def test_comment_on_an_order_with_and_without_javascript(page: Page, browser, base_url, artifacts):
+def test_comment_on_an_order_with_and_without_javascript(page: Page, page_without_javascript: Page, artifacts, log_in):
     log_in(page)
+    page.goto("/orders")
     page.locator("table.orders tbody th a").first.click()
     page.get_by_label("Add a comment").fill("Could the delivery come after 10am? <b>thanks</b>")
     with page.expect_response(re.compile(r"/comments$")) as response:
@@ -111,9 +101,9 @@ def test_comment_on_an_order_with_and_without_javascript(page: Page, browser, ba
     expect(page.get_by_label("Add a comment")).to_have_value("")
     page.locator("#comments").screenshot(path=artifacts / "comments.png", caret="initial")
 
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    plain = context.new_page()
+    plain = page_without_javascript
     log_in(plain, "bob@example.com")
+    plain.goto("/orders")
     plain.locator("table.orders tbody th a").first.click()
     plain.get_by_role("button", name="Send comment").click()
     expect(plain.locator("#comment-error")).to_have_text("Write a comment before sending it.")
@@ -121,4 +111,3 @@ def test_comment_on_an_order_with_and_without_javascript(page: Page, browser, ba
     plain.get_by_role("button", name="Send comment").click()
     expect(plain).to_have_url(re.compile(r"/orders/\d+#comments$"))
     expect(plain.locator("#comments-thread")).to_contain_text("Sent without JavaScript")
-    context.close()

@@ -7,16 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "portal-demo-pass"
 TILES = ["balance", "overdue", "open-orders", "quotes", "latest-orders", "shipments"]
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def wait_for_tiles(page: Page) -> None:
@@ -25,7 +16,7 @@ def wait_for_tiles(page: Page) -> None:
     expect(page.locator("[aria-busy=true]")).to_have_count(0)
 
 
-def test_tiles_load_by_themselves_sharing_their_brightpearl_reads(page: Page, live_server, artifacts):
+def test_tiles_load_by_themselves_sharing_their_brightpearl_reads(page: Page, live_server, artifacts, log_in):
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     log_in(page, "alice@example.com")
@@ -57,7 +48,7 @@ def test_tiles_load_by_themselves_sharing_their_brightpearl_reads(page: Page, li
     assert violations == []
 
 
-def test_a_slow_brightpearl_shows_loading_tiles_then_their_content(page: Page, live_server, artifacts):
+def test_a_slow_brightpearl_shows_loading_tiles_then_their_content(page: Page, live_server, artifacts, log_in):
     log_in(page, "bob@example.com")
     wait_for_tiles(page)
     sandbox = live_server["sandbox"]
@@ -73,9 +64,8 @@ def test_a_slow_brightpearl_shows_loading_tiles_then_their_content(page: Page, l
         sandbox.knobs.latency_ms = 0
 
 
-def test_without_javascript_each_placeholder_links_to_its_tile(browser, base_url, artifacts):
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    page = context.new_page()
+def test_without_javascript_each_placeholder_links_to_its_tile(page_without_javascript: Page, artifacts, log_in):
+    page = page_without_javascript
     log_in(page, "alice@example.com")
     expect(page.locator("section.tile")).to_have_count(len(TILES))
     expect(page.locator(".tile__loading").first).to_be_hidden()
@@ -89,4 +79,3 @@ def test_without_javascript_each_placeholder_links_to_its_tile(browser, base_url
     page.get_by_role("link", name="See your latest shipments").click()
     expect(page.get_by_role("heading", level=1, name="Latest shipments")).to_be_visible()
     expect(page.locator("table.tile__table tbody tr").first).to_be_visible()
-    context.close()

@@ -13,16 +13,6 @@ from decimal import Decimal
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-DEMO_PASSWORD = "portal-demo-pass"
-
-
-def log_in(page: Page, email: str = "alice@example.com") -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
 
 def render_pdf(path, stem, artifacts) -> None:
     """PNG pages of a PDF under e2e/artifacts/ to look at, when poppler's pdftoppm is here."""
@@ -30,7 +20,7 @@ def render_pdf(path, stem, artifacts) -> None:
         subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(artifacts / stem)], check=True, timeout=60)
 
 
-def test_documents_print_view_pdf_and_statement_with_javascript(page: Page, artifacts):
+def test_documents_print_view_pdf_and_statement_with_javascript(page: Page, artifacts, log_in):
     violations: list[str] = []
     page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None)
     log_in(page)
@@ -116,9 +106,8 @@ def test_documents_print_view_pdf_and_statement_with_javascript(page: Page, arti
     assert violations == []
 
 
-def test_documents_without_javascript(browser, base_url, artifacts):
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
-    page = context.new_page()
+def test_documents_without_javascript(page_without_javascript: Page, artifacts, log_in):
+    page = page_without_javascript
     log_in(page, "bob@example.com")
     page.goto("/documents")
     first = page.locator("table.documents tbody th a").first
@@ -140,12 +129,10 @@ def test_documents_without_javascript(browser, base_url, artifacts):
     page.get_by_label("To").fill("2024-01-01")
     page.get_by_role("button", name="Show statement").click()
     expect(page.locator("#statement-from-error")).to_have_text("The start date must be on or before the end date.")
-    context.close()
 
 
-def test_documents_and_statement_fit_a_phone(browser, base_url, artifacts):
-    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
-    page = context.new_page()
+def test_documents_and_statement_fit_a_phone(new_context, artifacts, log_in):
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
     log_in(page)
     # Wide tables scroll inside their own box; nothing of these pages widens the page. (The
     # site header's navigation is measured apart: it is the shared layout's.)
@@ -160,4 +147,3 @@ def test_documents_and_statement_fit_a_phone(browser, base_url, artifacts):
     page.screenshot(path=artifacts / "document-print-view-phone.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate(widest)
     assert page.locator(".doc-sheet").bounding_box()["width"] <= 390
-    context.close()

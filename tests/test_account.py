@@ -6,8 +6,7 @@ import re
 from decimal import Decimal
 
 import httpx
-from litestar.testing import TestClient
-from support import BASE_URL, portal_app, switch_to
+from support import calls_for, empty_cache, logged_in, portal_app, switch_to
 
 from portal.core.formatting import money
 from portal.domain.account import Credit, credit_terms
@@ -94,7 +93,7 @@ def test_no_account_manager_or_a_contact_that_is_not_staff_is_not_shown(alice, s
     assert "Bob" not in page and "account manager is" not in page
     assert "please contact us" in page
     assignment.pop("staffOwnerContactId")
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     sandbox.reset_calls()
     page = alice.get("/account").text
     assert "account manager is" not in page and len(sandbox.calls) == 3
@@ -108,22 +107,17 @@ def test_each_customer_sees_only_their_own_account(alice):
 
 
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
-    alice.app.state["components"].cache.clear()
-    sandbox.reset_calls()
-    assert alice.get("/account").status_code == 200
-    cold = sorted(path for _, path, _ in sandbox.calls)
-    sandbox.reset_calls()
-    assert alice.get("/account").status_code == 200
+    cold = sorted(path for _, path, _ in calls_for(alice, sandbox, "/account", cold=True))
+    warm = calls_for(alice, sandbox, "/account")
     assert cold == [
         f"/accounting-service/contact/{ALICE}/currency/GBP/balance",
         f"/contact-service/contact/{ALICE}",
         "/contact-service/contact/12",
         "/product-service/price-list",
     ]
-    assert sandbox.calls == []
+    assert warm == []
     # The address page reads the same contact: nothing more to ask.
-    assert alice.get("/addresses").status_code == 200
-    assert sandbox.calls == []
+    assert calls_for(alice, sandbox, "/addresses") == []
 
 
 def test_a_failing_balance_leaves_the_rest_of_the_page(settings, sandbox):
@@ -136,8 +130,7 @@ def test_a_failing_balance_leaves_the_rest_of_the_page(settings, sandbox):
                 return httpx.Response(503, json={"response": "Service Temporarily Unavailable"})
             return await self.inner.handle_async_request(request)
 
-    with TestClient(portal_app(settings, sandbox, transport=NoBalance()), base_url=BASE_URL) as client:
-        switch_to(client, "alice@example.com")
+    with logged_in(portal_app(settings, sandbox, transport=NoBalance())) as client:
         response = client.get("/account")
         assert response.status_code == 200
         assert fact(response.text, "Current balance") == "Not available right now"
@@ -150,7 +143,7 @@ def test_brightpearl_down_serves_the_last_copy_or_a_503(alice, sandbox):
     sandbox.knobs.outage = True
     # Cached: still shown (the cached copy is fresh enough here, so no stale note yet).
     assert alice.get("/account").status_code == 200
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     response = alice.get("/account")
     assert response.status_code == 503
     assert "HARPERL01" not in response.text and "Credit limit" not in response.text

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 from litestar.testing import TestClient
-from support import BASE_URL, portal_app, switch_to
+from support import calls_for, deliver_due, empty_cache, logged_in, make_due, portal_app, switch_to
 
 from portal.brightpearl.models import Contact, PostalAddress
 from portal.sandbox import DEMO_PASSWORD
@@ -51,14 +51,6 @@ def outbox_rows(app) -> list[dict]:
     return list(app.state["components"].db.query("select * from outbox where kind = 'postal_address' order by id"))
 
 
-def make_due(app) -> None:
-    app.state["components"].db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00+00:00'")
-
-
-def deliver_due(client: TestClient) -> None:
-    client.blocking_portal.call(client.app.state["components"].outbox.deliver_due)
-
-
 def card(page: str, key: str) -> str:
     """The list entry with this id (e.g. "address-5001"), up to the next entry."""
     for chunk in page.split('<li class="address-card')[1:]:
@@ -90,14 +82,6 @@ class Rewriting(httpx.AsyncBaseTransport):
         data = self.body(request.url.path, data)
         headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
         return httpx.Response(response.status_code, headers=headers, content=json.dumps(data).encode())
-
-
-def app_client(settings, sandbox, transport, email="alice@example.com"):
-    app = portal_app(settings, sandbox, transport=transport)
-    client = TestClient(app, base_url=BASE_URL)
-    client.__enter__()
-    switch_to(client, email)
-    return client
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -156,13 +140,10 @@ def test_an_address_of_another_contact_slipped_into_the_answer_is_not_shown(sett
                 contact.setdefault("postalAddresses", {})[str(bobs["addressId"])] = bobs
         return data
 
-    client = app_client(settings, sandbox, Rewriting(sandbox, body=add_bobs))
-    try:
+    with logged_in(portal_app(settings, sandbox, transport=Rewriting(sandbox, body=add_bobs))) as client:
         page = client.get("/addresses").text
         assert 'id="address-5001"' in page
         assert bobs["addressLine1"] not in page
-    finally:
-        client.__exit__(None, None, None)
 
 
 def test_address_text_from_brightpearl_is_shown_as_text(alice, sandbox):
@@ -177,10 +158,8 @@ def test_a_real_account_that_ignores_include_optional_still_shows_the_defaults(s
         url = request.url.copy_remove_param("includeOptional")
         return httpx.Request(request.method, url, headers=request.headers, content=request.content)
 
-    client = app_client(settings, sandbox, Rewriting(sandbox, request=strip_optional))
-    try:
-        app = client.app
-        app.state["components"].cache.clear()
+    with logged_in(portal_app(settings, sandbox, transport=Rewriting(sandbox, request=strip_optional))) as client:
+        empty_cache(client)
         sandbox.reset_calls()
         page = client.get("/addresses").text
         assert len(sandbox.calls) == 2  # the contact, then its DEF/BIL/DEL addresses
@@ -194,19 +173,13 @@ def test_a_real_account_that_ignores_include_optional_still_shows_the_defaults(s
         assert post_address(client, line1="Portal-added unit").status_code == 303
         page = client.get("/addresses").text
         assert "Portal-added unit" in page and "Sending to our system" not in page
-    finally:
-        client.__exit__(None, None, None)
 
 
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
-    alice.app.state["components"].cache.clear()
-    sandbox.reset_calls()
-    assert alice.get("/addresses").status_code == 200
-    cold = list(sandbox.calls)
-    sandbox.reset_calls()
-    assert alice.get("/addresses").status_code == 200
+    cold = calls_for(alice, sandbox, "/addresses", cold=True)
+    warm = calls_for(alice, sandbox, "/addresses")
     assert cold == [("GET", f"/contact-service/contact/{ALICE}", 200)]
-    assert sandbox.calls == []
+    assert warm == []
 
 
 def test_only_customers_may_open_the_page(client):
@@ -263,7 +236,7 @@ def test_the_form_defaults_to_the_contacts_own_country(alice, sandbox):
     assert re.search(r'<option value="GBR" selected>United Kingdom</option>', page)
     assert page.count("<option ") >= 249
     sandbox.data.addresses[5001].update(countryIsoCode="IRL", countryIsoCode2="IE", countryId=103)
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     assert re.search(r'<option value="IRL" selected>Ireland</option>', alice.get("/addresses").text)
 
 
@@ -409,7 +382,7 @@ def test_added_while_brightpearl_is_down_then_delivered_once_when_it_returns(ali
 
 def test_without_javascript_and_nothing_cached_the_page_still_shows_what_was_sent(alice, sandbox):
     sent = form_of(alice.get("/addresses").text)
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     sandbox.knobs.outage = True
     response = post_address(alice, form=sent)
     assert response.status_code == 303
@@ -497,17 +470,14 @@ def test_a_retry_after_an_unsent_attempt_posts_once(alice, sandbox):
 
 
 def test_a_restart_in_between_loses_nothing_and_delivers_once(settings, sandbox):
-    first = portal_app(settings, sandbox)
-    with TestClient(first, base_url=BASE_URL) as client:
-        switch_to(client, "alice@example.com")
+    with logged_in(portal_app(settings, sandbox)) as client:
         sandbox.knobs.lose_responses = 1  # Brightpearl creates it; the portal never hears back
         post_address(client, line1="Across a restart")
         sandbox.knobs.outage = True  # ... and then goes away
         post_address(client, line1="Sent during the outage")
     sandbox.knobs.outage = False
     second = portal_app(settings, sandbox)
-    with TestClient(second, base_url=BASE_URL) as client:
-        switch_to(client, "alice@example.com")
+    with logged_in(second) as client:
         page = client.get("/addresses").text
         assert "Across a restart" in page and "Sent during the outage" in page
         make_due(second)

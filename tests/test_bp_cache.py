@@ -17,11 +17,6 @@ from portal.core.metrics import Metrics
 T0 = datetime(2024, 5, 14, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 class Wall:
     def __init__(self, clock: FakeClock):
         self.clock = clock

@@ -12,11 +12,10 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from support.brightpearl import FakeClock, brightpearl_response, load_example
+from support.brightpearl import FakeClock, brightpearl_response, client_on_clock, load_example
 
 from portal.brightpearl import Brightpearl, Change
 from portal.brightpearl.cache import Cache, track_staleness
-from portal.brightpearl.client import BrightpearlClient
 from portal.brightpearl.errors import BrightpearlUnavailable
 from portal.brightpearl.idset import parse_idset
 from portal.brightpearl.models import Order, OrderType
@@ -27,11 +26,6 @@ BASE = "https://euw1.brightpearlconnect.com/public-api/acmetrade"
 ALICE = 1042
 SUPPLIER = 880
 NONE_FOUND = {"errors": [{"code": "CMNC-404", "message": "No results"}]}
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def example_body(name: str):
@@ -159,16 +153,9 @@ def make_gateway(fake: FakeBrightpearl | None = None):
     fake = fake or FakeBrightpearl()
     clock = FakeClock()
     metrics = Metrics()
-    client = BrightpearlClient(
-        BASE,
-        app_ref="acmetrade_portal",
-        staff_token="t",
-        transport=httpx.MockTransport(fake),
-        metrics=metrics,
-        sleep=clock.sleep,
-        clock=clock,
-        rng=random.Random(1),
-        breaker_threshold=1000,
+    client = client_on_clock(
+        BASE, httpx.MockTransport(fake), clock, seed=1,
+        app_ref="acmetrade_portal", staff_token="t", metrics=metrics, breaker_threshold=1000,
     )
     cache = Cache(metrics=metrics, clock=clock)
     return Brightpearl(client, cache), fake, clock, metrics

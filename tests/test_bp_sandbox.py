@@ -4,11 +4,9 @@ lost and failed writes, the circuit breaker."""
 
 from __future__ import annotations
 
-import asyncio
-import random
-
 import pytest
-from support.brightpearl import FakeClock
+from support import fresh_sandbox
+from support.brightpearl import FakeClock, client_on_clock, failed_get
 
 from portal.brightpearl import Brightpearl, Change
 from portal.brightpearl.cache import Cache, track_staleness
@@ -28,17 +26,6 @@ BOB = USERS["bob@example.com"]["contact_id"]
 SAM = USERS["sam@example.com"]["contact_id"]
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def shared_sandbox() -> Sandbox:
-    # Generating demo data takes a moment: read-only tests share one sandbox.
-    return Sandbox(SandboxConfig(throttle_limit=200, latency_ms=0))
-
-
 class Setup:
     """A sandbox, a client on it with a fake clock (shared with the sandbox's throttle), a
     cache and the gateway."""
@@ -50,14 +37,8 @@ class Setup:
         sandbox.reset_calls()
         self.metrics = Metrics()
         client_kwargs.setdefault("staff_token", STAFF_TOKEN)
-        self.client = BrightpearlClient(
-            sandbox.base_url,
-            app_ref=APP_REF,
-            transport=sandbox.transport(),
-            metrics=self.metrics,
-            sleep=self.clock.sleep,
-            clock=self.clock,
-            rng=random.Random(5),
+        self.client = client_on_clock(
+            sandbox.base_url, sandbox.transport(), self.clock, seed=5, app_ref=APP_REF, metrics=self.metrics,
             **client_kwargs,
         )
         self.cache = Cache(metrics=self.metrics, clock=self.clock)
@@ -78,6 +59,16 @@ class Setup:
     def statuses(self) -> list[int]:
         return [status for _, _, status in self.calls]
 
+    async def alice_order_notes(self) -> tuple[int, tuple]:
+        """Alice's newest order and its notes as they are now."""
+        order_id = (await self.bp.orders.index(ALICE))[0].order_id
+        return order_id, await self.bp.orders.notes(order_id)
+
+    async def notes_added(self, order_id: int, before: tuple) -> tuple:
+        """The notes of `order_id` after `before`, read from Brightpearl again."""
+        self.bp.forget(Change.ORDER, order_id, owner_id=ALICE)
+        return (await self.bp.orders.notes(order_id))[len(before) :]
+
 
 async def order_list_page(bp: Brightpearl, contact_id: int, order_type_id: int = 1, page_size: int = 25):
     statuses = await bp.orders.statuses()
@@ -96,11 +87,11 @@ async def order_page(bp: Brightpearl, order_id: int):
 
 # --- credentials -------------------------------------------------------------------------------
 @pytest.mark.anyio
-async def test_check_credentials(shared_sandbox):
-    setup = Setup(shared_sandbox)
+async def test_check_credentials(sandbox):
+    setup = Setup(sandbox)
     async with setup:
         await setup.client.check_credentials()
-    wrong = Setup(shared_sandbox, staff_token="wrong-token")
+    wrong = Setup(sandbox, staff_token="wrong-token")
     async with wrong:
         with pytest.raises(BrightpearlAuthError) as caught:
             await wrong.client.check_credentials()
@@ -110,8 +101,8 @@ async def test_check_credentials(shared_sandbox):
 
 # --- call budgets (measured by the sandbox) -----------------------------------------------------
 @pytest.mark.anyio
-async def test_order_list_page_budget(shared_sandbox):
-    setup = Setup(shared_sandbox)
+async def test_order_list_page_budget(sandbox):
+    setup = Setup(sandbox)
     async with setup:
         statuses, index, orders = await order_list_page(setup.bp, ALICE)
         cold = list(setup.calls)
@@ -125,8 +116,8 @@ async def test_order_list_page_budget(shared_sandbox):
 
 
 @pytest.mark.anyio
-async def test_order_page_budget(shared_sandbox):
-    setup = Setup(shared_sandbox)
+async def test_order_page_budget(sandbox):
+    setup = Setup(sandbox)
     async with setup:
         index = await setup.bp.orders.index(ALICE)
         shipped = index[-1].order_id  # the oldest orders are the shipped ones
@@ -142,8 +133,8 @@ async def test_order_page_budget(shared_sandbox):
 
 
 @pytest.mark.anyio
-async def test_alice_has_tracked_shipments_and_bob_sees_none_of_her_orders(shared_sandbox):
-    setup = Setup(shared_sandbox)
+async def test_alice_has_tracked_shipments_and_bob_sees_none_of_her_orders(sandbox):
+    setup = Setup(sandbox)
     async with setup:
         alice_index = await setup.bp.orders.index(ALICE)
         bob_index = await setup.bp.orders.index(BOB)
@@ -155,16 +146,16 @@ async def test_alice_has_tracked_shipments_and_bob_sees_none_of_her_orders(share
 
 
 @pytest.mark.anyio
-async def test_supplier_purchase_orders(shared_sandbox):
-    setup = Setup(shared_sandbox)
+async def test_supplier_purchase_orders(sandbox):
+    setup = Setup(sandbox)
     async with setup:
         _, index, orders = await order_list_page(setup.bp, SAM, order_type_id=2)
     assert index and all(o.order_type_code == "PO" and o.party_contact_id == SAM for o in orders.values())
 
 
 @pytest.mark.anyio
-async def test_login_lookup_and_account_pages(shared_sandbox):
-    setup = Setup(shared_sandbox)
+async def test_login_lookup_and_account_pages(sandbox):
+    setup = Setup(sandbox)
     async with setup:
         for email, user in USERS.items():
             if user["contact_id"] is None:
@@ -187,7 +178,7 @@ async def test_login_lookup_and_account_pages(shared_sandbox):
 # --- budget and throttle -----------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_budget_keeps_background_work_out_of_the_throttle():
-    setup = Setup(Sandbox(SandboxConfig(throttle_limit=10, throttle_window_s=60)), headroom=4, deadline=120)
+    setup = Setup(fresh_sandbox(SandboxConfig(throttle_limit=10, throttle_window_s=60)), headroom=4, deadline=120)
     async with setup:
         with background_priority():
             for _ in range(12):
@@ -199,7 +190,7 @@ async def test_budget_keeps_background_work_out_of_the_throttle():
 
 @pytest.mark.anyio
 async def test_throttle_from_another_app_on_the_pool_is_waited_out():
-    setup = Setup(Sandbox(SandboxConfig(throttle_limit=10, throttle_window_s=60)), headroom=0, deadline=120)
+    setup = Setup(fresh_sandbox(SandboxConfig(throttle_limit=10, throttle_window_s=60)), headroom=0, deadline=120)
     knobs = setup.sandbox.knobs
     async with setup:
         await setup.client.get("order-service/order-status")  # we believe 9 are left
@@ -217,8 +208,8 @@ async def test_throttle_from_another_app_on_the_pool_is_waited_out():
 # --- faults ------------------------------------------------------------------------------------
 @pytest.mark.anyio
 @pytest.mark.parametrize("fault", ["outage", "error_rate"])
-async def test_pages_stay_up_on_stale_data_and_the_breaker_opens_and_closes(fault):
-    setup = Setup(Sandbox(SandboxConfig()), breaker_threshold=5, breaker_cooldown=30, deadline=60)
+async def test_pages_stay_up_on_stale_data_and_the_breaker_opens_and_closes(sandbox, fault):
+    setup = Setup(sandbox, breaker_threshold=5, breaker_cooldown=30, deadline=60)
     knobs = setup.sandbox.knobs
     async with setup:
         await order_list_page(setup.bp, ALICE)
@@ -244,48 +235,39 @@ async def test_pages_stay_up_on_stale_data_and_the_breaker_opens_and_closes(faul
 
 
 @pytest.mark.anyio
-async def test_lost_write_response_is_an_unknown_outcome_and_the_write_happened():
-    setup = Setup(Sandbox(SandboxConfig()))
+async def test_lost_write_response_is_an_unknown_outcome_and_the_write_happened(sandbox):
+    setup = Setup(sandbox)
     async with setup:
-        order_id = (await setup.bp.orders.index(ALICE))[0].order_id
-        before = await setup.bp.orders.notes(order_id)
+        order_id, before = await setup.alice_order_notes()
         setup.sandbox.knobs.lose_responses = 1
         with pytest.raises(UnknownOutcome):
             await setup.client.post(f"order-service/order/{order_id}/note", {"text": "Lost reply", "isPublic": True})
-        setup.bp.forget(Change.ORDER, order_id, owner_id=ALICE)
-        after = await setup.bp.orders.notes(order_id)
+        added = await setup.notes_added(order_id, before)
     posts = [c for c in setup.calls if c[0] == "POST"]
     assert len(posts) == 1  # never re-sent
-    assert [n.text for n in after[len(before) :]] == ["Lost reply"]
+    assert [n.text for n in added] == ["Lost reply"]
 
 
 @pytest.mark.anyio
-async def test_failed_write_is_not_retried_and_not_executed():
-    setup = Setup(Sandbox(SandboxConfig()))
+async def test_failed_write_is_not_retried_and_not_executed(sandbox):
+    setup = Setup(sandbox)
     async with setup:
-        order_id = (await setup.bp.orders.index(ALICE))[0].order_id
-        before = await setup.bp.orders.notes(order_id)
+        order_id, before = await setup.alice_order_notes()
         setup.sandbox.knobs.fail_writes = 1
         with pytest.raises(BrightpearlUnavailable):
             await setup.client.post(f"order-service/order/{order_id}/note", {"text": "Never", "isPublic": True})
         note_id = await setup.client.post(f"order-service/order/{order_id}/note", {"text": "Hello", "isPublic": True})
-        setup.bp.forget(Change.ORDER, order_id, owner_id=ALICE)
-        after = await setup.bp.orders.notes(order_id)
+        added = await setup.notes_added(order_id, before)
     assert [c[2] for c in setup.calls if c[0] == "POST"] == [503, 200]
-    assert [(n.id, n.text, n.is_public) for n in after[len(before) :]] == [(note_id, "Hello", True)]
+    assert [(n.id, n.text, n.is_public) for n in added] == [(note_id, "Hello", True)]
 
 
 @pytest.mark.anyio
-async def test_slow_sandbox_is_cut_at_the_deadline():
-    sandbox = Sandbox(SandboxConfig())
+async def test_slow_sandbox_is_cut_at_the_deadline(sandbox):
     sandbox.knobs.latency_ms = 2000
     client = BrightpearlClient(
         sandbox.base_url, app_ref=APP_REF, staff_token=STAFF_TOKEN, transport=sandbox.transport(), deadline=0.2
     )
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    async with client:
-        with pytest.raises(BrightpearlUnavailable) as caught:
-            await client.get("order-service/order-status")
-    assert caught.value.reason == "deadline"
-    assert loop.time() - started < 1.5
+    error, seconds = await failed_get(client, "order-service/order-status")
+    assert error.reason == "deadline"
+    assert seconds < 1.5

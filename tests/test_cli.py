@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from support.processes import free_port, stop, wait_for
 
 from portal.cli import main
 from portal.core.db import open_database
@@ -63,6 +62,7 @@ def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("values", "message"),
     [
@@ -81,35 +81,6 @@ def test_serve_refuses_bad_settings_with_one_line(tmp_path, values, message):
     assert "Traceback" not in result.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    finally:
-        if process.stdout:
-            process.stdout.close()
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"process ended: {process.stdout.read() if process.stdout else ''}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer")
-
-
 @pytest.fixture
 def sandbox_process(tmp_path):
     port = free_port()
@@ -124,6 +95,7 @@ def sandbox_process(tmp_path):
         stop(process)
 
 
+@pytest.mark.slow
 def test_serve_refuses_credentials_brightpearl_rejects(tmp_path, sandbox_process):
     env = clean_env(
         tmp_path,
@@ -137,6 +109,7 @@ def test_serve_refuses_credentials_brightpearl_rejects(tmp_path, sandbox_process
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_serve_against_a_separate_sandbox_process_over_http(tmp_path, sandbox_process):
     """The portal runs exactly as against Brightpearl: real HTTP, real credentials check."""
     from portal.sandbox import DEMO_USERS

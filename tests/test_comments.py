@@ -6,7 +6,7 @@ import re
 
 import pytest
 from litestar.testing import TestClient
-from support import portal_app, switch_to
+from support import BASE_URL, deliver_due, logged_in, make_due, portal_app, switch_to
 
 ALICE = 1001
 
@@ -28,14 +28,6 @@ def post_comment(client: TestClient, order_id: int, text: str, idem_key: str = "
         headers=headers,
         follow_redirects=False,
     )
-
-
-def make_due(app) -> None:
-    app.state["components"].db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00+00:00'")
-
-
-def deliver_due(client: TestClient) -> None:
-    client.blocking_portal.call(client.app.state["components"].outbox.deliver_due)
 
 
 def test_comment_becomes_one_public_note_attributed_to_the_customer(alice, sandbox):
@@ -138,15 +130,13 @@ def test_a_lost_response_does_not_create_a_second_note(alice, sandbox):
 
 def test_a_restart_in_between_loses_nothing(settings, sandbox):
     order_id = alice_order(sandbox)
-    first = portal_app(settings, sandbox)
-    with TestClient(first, base_url="http://testserver.local") as client:
-        switch_to(client, "alice@example.com")
+    with logged_in(portal_app(settings, sandbox)) as client:
         client.get(f"/orders/{order_id}")
         sandbox.knobs.outage = True
         post_comment(client, order_id, "Survives a restart")
     sandbox.knobs.outage = False
     second = portal_app(settings, sandbox)
-    with TestClient(second, base_url="http://testserver.local") as client:
+    with TestClient(second, base_url=BASE_URL) as client:
         make_due(second)
         deliver_due(client)
         deliver_due(client)

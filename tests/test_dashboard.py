@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import switch_to
+from support import calls_for, empty_cache, switch_to
 
 from portal.brightpearl.reads import TTL
 from portal.core.formatting import money
@@ -24,10 +24,6 @@ LONDON = ZoneInfo("Europe/London")
 
 def tile(client, name: str):
     return client.get(f"/tiles/{name}", headers=HTMX)
-
-
-def cold(client) -> None:
-    client.app.state["components"].cache.clear()
 
 
 def text_of(html: str) -> str:
@@ -54,6 +50,14 @@ def expected_overdue(sandbox, contact_id: int) -> tuple[int, Decimal]:
     return count, total
 
 
+def newest_order_ids(sandbox, contact_id: int, *, quotes: bool) -> list[int]:
+    """The contact's sales order ids, newest first: only the quotes, or all but the quotes."""
+    return sorted(
+        (o["id"] for o in sales_orders(sandbox, contact_id) if (o["orderStatus"]["orderStatusId"] == ref.STATUS_QUOTE) == quotes),
+        reverse=True,
+    )
+
+
 def status_counts(sandbox, contact_id: int) -> tuple[int, int]:
     """(open orders, open quotes) by the status ids of the demo account."""
     ids = [o["orderStatus"]["orderStatusId"] for o in sales_orders(sandbox, contact_id)]
@@ -63,7 +67,7 @@ def status_counts(sandbox, contact_id: int) -> tuple[int, int]:
 
 # --- the shell --------------------------------------------------------------------------------
 def test_the_shell_makes_no_brightpearl_call_and_has_a_placeholder_with_a_plain_link_per_tile(alice, sandbox):
-    cold(alice)
+    empty_cache(alice)
     sandbox.reset_calls()
     response = alice.get("/")
     assert response.status_code == 200
@@ -120,7 +124,7 @@ def test_balance_tile_shows_balance_limit_and_available_credit_in_the_contacts_c
 
 def test_balance_over_the_credit_limit_is_stated_plainly(alice, sandbox):
     sandbox.data.contacts[ALICE]["financialDetails"]["creditLimit"] = 5000
-    cold(alice)
+    empty_cache(alice)
     text = text_of(tile(alice, "balance").text)
     over = sandbox.data.balance(ALICE, "GBP") - 5000
     assert f"You are {money(over, 'GBP')} over your credit limit." in text
@@ -129,7 +133,7 @@ def test_balance_over_the_credit_limit_is_stated_plainly(alice, sandbox):
 
 def test_no_credit_limit_says_so(alice, sandbox):
     sandbox.data.contacts[ALICE]["financialDetails"]["creditLimit"] = 0
-    cold(alice)
+    empty_cache(alice)
     text = text_of(tile(alice, "balance").text)
     assert "Credit limit None set" in text and "Available credit" not in text and "Credit used" not in text
 
@@ -159,20 +163,14 @@ def test_open_orders_and_quotes_tiles_follow_the_status_rules(alice, sandbox):
     assert 'href="/orders?status=2"' in orders and "status=4" not in orders and "status=1\"" not in orders
     quotes = tile(alice, "quotes").text
     assert text_of(quotes).startswith(f"Open quotes {quote_count} quote")
-    newest_quotes = sorted(
-        (o["id"] for o in sales_orders(sandbox, ALICE) if o["orderStatus"]["orderStatusId"] == ref.STATUS_QUOTE),
-        reverse=True,
-    )[:3]
+    newest_quotes = newest_order_ids(sandbox, ALICE, quotes=True)[:3]
     assert [int(i) for i in ORDER_LINK.findall(quotes)] == newest_quotes
     assert 'href="/orders?status=1"' in quotes
 
 
 def test_latest_orders_tile_lists_the_five_newest_orders_that_are_not_quotes(alice, sandbox):
     html = tile(alice, "latest-orders").text
-    expected = sorted(
-        (o["id"] for o in sales_orders(sandbox, ALICE) if o["orderStatus"]["orderStatusId"] != ref.STATUS_QUOTE),
-        reverse=True,
-    )[:5]
+    expected = newest_order_ids(sandbox, ALICE, quotes=False)[:5]
     assert [int(i) for i in ORDER_LINK.findall(html)] == expected
     newest = sandbox.data.orders[expected[0]]
     assert money(Decimal(newest["totalValue"]["total"]), "GBP") in html
@@ -181,10 +179,7 @@ def test_latest_orders_tile_lists_the_five_newest_orders_that_are_not_quotes(ali
 
 def test_shipments_tile_shows_the_newest_despatches_with_method_and_tracking_link(alice, sandbox):
     html = tile(alice, "shipments").text
-    recent = sorted(
-        (o["id"] for o in sales_orders(sandbox, ALICE) if o["orderStatus"]["orderStatusId"] != ref.STATUS_QUOTE),
-        reverse=True,
-    )[:10]
+    recent = newest_order_ids(sandbox, ALICE, quotes=False)[:10]
     notes = [n for order_id in recent for n in sandbox.data.goods_out_for(order_id).values()]
     notes.sort(key=lambda n: n["status"].get("shippedOn") or n["createdOn"], reverse=True)
     shown = notes[:5]
@@ -218,9 +213,9 @@ def test_bob_sees_only_his_own_figures_and_orders(client, sandbox):
 
 
 def test_text_from_brightpearl_is_shown_as_text(alice, sandbox):
-    quote = max(o["id"] for o in sales_orders(sandbox, ALICE) if o["orderStatus"]["orderStatusId"] == ref.STATUS_QUOTE)
+    quote = newest_order_ids(sandbox, ALICE, quotes=True)[0]
     sandbox.data.orders[quote]["reference"] = '<img src=x onerror="alert(1)">'
-    cold(alice)
+    empty_cache(alice)
     html = tile(alice, "quotes").text
     assert "<img src=x" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
 
@@ -243,17 +238,13 @@ COLD_CALLS = {"balance": 3, "overdue": 5, "open-orders": 2, "quotes": 2, "latest
 
 @pytest.mark.parametrize("name", TILES)
 def test_each_tile_costs_a_few_calls_cold_and_none_warm(alice, sandbox, name):
-    cold(alice)
-    sandbox.reset_calls()
-    assert tile(alice, name).status_code == 200
-    cold_calls = len(sandbox.calls)
-    sandbox.reset_calls()
-    assert tile(alice, name).status_code == 200
-    assert (cold_calls, len(sandbox.calls)) == (COLD_CALLS[name], 0)
+    cold = calls_for(alice, sandbox, f"/tiles/{name}", cold=True, headers=HTMX)
+    warm = calls_for(alice, sandbox, f"/tiles/{name}", headers=HTMX)
+    assert (len(cold), len(warm)) == (COLD_CALLS[name], 0)
 
 
 def test_the_whole_dashboard_costs_nine_calls_cold_and_none_warm(alice, sandbox):
-    cold(alice)
+    empty_cache(alice)
     sandbox.reset_calls()
     assert alice.get("/").status_code == 200
     for name in TILES:
@@ -269,7 +260,7 @@ def test_the_whole_dashboard_costs_nine_calls_cold_and_none_warm(alice, sandbox)
 
 
 def test_the_shipments_tile_fills_the_cache_the_order_page_reads_its_shipments_from(alice, sandbox):
-    cold(alice)
+    empty_cache(alice)
     order_id = int(ORDER_LINK.findall(tile(alice, "shipments").text)[0])
     sandbox.reset_calls()
     assert alice.get(f"/orders/{order_id}").status_code == 200
@@ -280,7 +271,7 @@ def test_the_shipments_tile_fills_the_cache_the_order_page_reads_its_shipments_f
 # --- Brightpearl down ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", TILES)
 def test_a_tile_that_cannot_load_says_so_with_a_retry_link_not_an_error_page(alice, sandbox, name):
-    cold(alice)
+    empty_cache(alice)
     sandbox.knobs.outage = True
     response = tile(alice, name)
     assert response.status_code == 200

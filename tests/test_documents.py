@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from support import switch_to
+from support import calls_for, empty_cache, switch_to
 
 from portal.brightpearl.models import Order, OrderSearchRow
 from portal.domain.documents import CREDIT, INVOICE, document, document_candidates, matches, payment_state
@@ -268,28 +268,19 @@ def test_text_from_brightpearl_is_shown_as_text(alice, sandbox):
     order = invoiced(sandbox, 1001, "SO")[0]
     order["reference"] = '<img src=x onerror=alert(1)>'
     next(iter(order["orderRows"].values()))["productName"] = "<script>alert(2)</script>"
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     html = alice.get(f"/documents/{order['id']}").text
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
 
 
 # --- Brightpearl calls -----------------------------------------------------------------------
-def count_calls(client, sandbox, path: str, *, cold: bool) -> int:
-    if cold:
-        client.app.state["components"].cache.clear()
-    sandbox.reset_calls()
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return len(sandbox.calls)
-
-
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
     order_id = invoiced(sandbox, 1001, "SO")[0]["id"]
     number = sandbox.data.orders[order_id]["invoices"][0]["invoiceReference"]
     counts = {}
     for path in ("/documents", "/documents?page=2", f"/documents?q={number}", f"/documents/{order_id}", f"/documents/{order_id}.pdf"):
-        counts[path] = (count_calls(alice, sandbox, path, cold=True), count_calls(alice, sandbox, path, cold=False))
+        counts[path] = (len(calls_for(alice, sandbox, path, cold=True)), len(calls_for(alice, sandbox, path)))
     # order-search SO + SC, then one ID-set GET for the page's documents.
     assert counts["/documents"] == (3, 0)
     assert counts["/documents?page=2"] == (3, 0)
@@ -300,7 +291,7 @@ def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
 
 
 def test_a_search_after_the_list_reuses_the_cached_orders(alice, sandbox):
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     alice.get("/documents")
     sandbox.reset_calls()
     alice.get("/documents?q=SI-")
@@ -309,7 +300,7 @@ def test_a_search_after_the_list_reuses_the_cached_orders(alice, sandbox):
 
 
 def test_brightpearl_down_with_nothing_cached_gives_a_503_page(alice, sandbox):
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     sandbox.knobs.outage = True
     response = alice.get("/documents")
     assert response.status_code == 503

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from litestar.testing import TestClient
-from support import portal_app, switch_to
+from support import calls_for, empty_cache, logged_in, portal_app, switch_to
+from support.brightpearl import FakeClock
 
 ORDER_LINK = re.compile(r'href="/orders/(\d+)"')
 
@@ -127,27 +127,17 @@ def _html(text: str) -> str:
 
 
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
-    sandbox.reset_calls()
-    alice.app.state["components"].cache.clear()
-    assert alice.get("/orders").status_code == 200
-    cold_list = len(sandbox.calls)
-    sandbox.reset_calls()
-    assert alice.get("/orders").status_code == 200
-    warm_list = len(sandbox.calls)
+    cold_list = len(calls_for(alice, sandbox, "/orders", cold=True))
+    warm_list = len(calls_for(alice, sandbox, "/orders"))
     order_id = order_ids(alice.get("/orders").text)[0]
-    alice.app.state["components"].cache.clear()
-    sandbox.reset_calls()
-    assert alice.get(f"/orders/{order_id}").status_code == 200
-    cold_order = len(sandbox.calls)
-    sandbox.reset_calls()
-    assert alice.get(f"/orders/{order_id}").status_code == 200
-    warm_order = len(sandbox.calls)
+    cold_order = len(calls_for(alice, sandbox, f"/orders/{order_id}", cold=True))
+    warm_order = len(calls_for(alice, sandbox, f"/orders/{order_id}"))
     assert (cold_list, warm_list, cold_order, warm_order) <= (3, 0, 4, 0)
     assert cold_list <= 3 and warm_list == 0 and cold_order <= 4 and warm_order == 0
 
 
 def test_brightpearl_down_with_nothing_cached_gives_a_503_page_without_data(alice, sandbox):
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     sandbox.knobs.outage = True
     response = alice.get("/orders")
     assert response.status_code == 503
@@ -163,13 +153,8 @@ def test_suppliers_and_admins_cannot_open_customer_pages(client):
 
 
 def test_stale_copy_is_served_with_its_age_when_brightpearl_is_down(settings, sandbox):
-
-    from support.brightpearl import FakeClock
-
     clock = FakeClock()
-    app = portal_app(settings, sandbox, monotonic=clock)
-    with TestClient(app, base_url="http://testserver.local") as client:
-        switch_to(client, "alice@example.com")
+    with logged_in(portal_app(settings, sandbox, monotonic=clock)) as client:
         fresh = client.get("/orders")
         assert "data as of" not in fresh.text
         order_id = order_ids(fresh.text)[0]
@@ -216,7 +201,7 @@ def test_an_invoiced_order_links_to_its_invoice_and_pdf(alice, sandbox):
 def test_a_reference_with_markup_is_escaped_in_the_cached_rows(alice, sandbox):
     newest = max(order["id"] for order in sandbox.data.orders_for(1001, "SO"))
     sandbox.data.orders[newest]["reference"] = '<img src=x onerror="alert(1)">'
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     for _ in range(2):  # rendered once, then served from the row cache
         page = alice.get("/orders").text
         assert '<img src=x onerror="alert(1)">' not in page

@@ -10,9 +10,12 @@ import zipfile
 from pathlib import Path
 
 import httpx
-from test_cli import free_port, stop, wait_for
+import pytest
+from support.processes import free_port, stop, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
 
 
 def test_wheel_ships_templates_and_static_files_and_runs_the_demo(tmp_path):

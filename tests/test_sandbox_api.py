@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import threading
 import time
 from datetime import date
@@ -11,9 +9,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from support import fresh_sandbox
+from support.brightpearl import FakeClock
+from support.processes import free_port
 
 from portal.sandbox import Sandbox, SandboxConfig, SandboxConnectionLost
 from portal.sandbox.demo import ALICE_CONTACT_ID, BOB_CONTACT_ID, SAM_CONTACT_ID, TOM_CONTACT_ID
+from portal.sandbox.throttle import Throttle
 
 TODAY = date(2025, 6, 2)
 NOT_AUTHENTICATED = {"response": "Not authenticated. You must provide a valid authentication token."}
@@ -21,13 +23,8 @@ THROTTLED = {"response": "You have sent too many requests. Please wait before se
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def sandbox() -> Sandbox:
-    return Sandbox(SandboxConfig(today=TODAY))
+    return fresh_sandbox(SandboxConfig(today=TODAY))
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ async def test_missing_or_wrong_credentials_get_the_recorded_401(sandbox, header
 
 @pytest.mark.anyio
 async def test_header_names_are_case_insensitive_and_account_tokens_work_when_configured():
-    sandbox = Sandbox(SandboxConfig(today=TODAY, account_token="acct-token"))
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY, account_token="acct-token"))
     headers = {"Brightpearl-App-Ref": "demo_portal", "Brightpearl-Account-Token": "acct-token"}
     async with sandbox.client(headers=headers) as http:
         assert (await http.get("/order-service/order-type")).status_code == 200
@@ -132,6 +129,8 @@ async def test_throttle_answers_503_with_the_exact_body_after_the_limit(sandbox)
 
 @pytest.mark.anyio
 async def test_throttle_window_rolls_and_errors_carry_the_headers(sandbox):
+    clock = FakeClock()
+    sandbox.throttle = Throttle(clock=clock)
     sandbox.knobs.throttle_limit = 2
     sandbox.knobs.throttle_window_s = 0.3
     async with sandbox.client() as http:
@@ -140,7 +139,7 @@ async def test_throttle_window_rolls_and_errors_carry_the_headers(sandbox):
         assert missing.headers["brightpearl-requests-remaining"] == "1"
         await http.get("/order-service/order-type")
         assert (await http.get("/order-service/order-type")).status_code == 503
-        await asyncio.sleep(0.35)
+        clock.advance(0.35)
         assert (await http.get("/order-service/order-type")).status_code == 200
 
 
@@ -602,17 +601,11 @@ async def test_calls_are_recorded_without_the_base(sandbox, client):
 
 
 # ------------------------------------------------------------------------- over real HTTP
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(caplog):
     import uvicorn
 
-    sandbox = Sandbox(SandboxConfig(today=TODAY, orders=200, customers=10))
-    port = _free_port()
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY, orders=200, customers=10))
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -694,7 +687,7 @@ async def test_prices_price_lists_and_availability(sandbox, client):
 
 
 def test_config_values_seed_the_knobs():
-    sandbox = Sandbox(SandboxConfig(today=TODAY, latency_ms=5, error_rate=0.25, throttle_limit=7, throttle_window_s=2.0))
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY, latency_ms=5, error_rate=0.25, throttle_limit=7, throttle_window_s=2.0))
     knobs = sandbox.knobs
     assert (knobs.latency_ms, knobs.error_rate, knobs.throttle_limit, knobs.throttle_window_s) == (5, 0.25, 7, 2.0)
     assert (knobs.outage, knobs.lose_responses, knobs.fail_writes) == (False, 0, 0)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from support import fresh_sandbox
 from support.brightpearl import EXAMPLES
 
 from portal.sandbox import Sandbox, SandboxConfig
@@ -313,17 +314,12 @@ def _replace(text: str, replacements: dict[str, Any]) -> str:
     return text
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_sandbox_matches_example(name: str) -> None:
     example = _example(name)
     case = CASES[name]
-    sandbox = Sandbox(SandboxConfig(today=TODAY))
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY))
     replacements = case.replacements(sandbox)
     request = example["request"]
     path = "/" + request["url"].split("/public-api/", 1)[1].split("/", 1)[1]

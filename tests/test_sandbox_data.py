@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from support import fresh_sandbox
 
 from portal.sandbox import DEMO_PASSWORD, DEMO_USERS, Sandbox, SandboxConfig
 from portal.sandbox.demo import ALICE_CONTACT_ID, BOB_CONTACT_ID, SAM_CONTACT_ID, TOM_CONTACT_ID
@@ -19,15 +20,10 @@ from portal.sandbox.store import primary_email
 TODAY = date(2025, 6, 2)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def sandbox() -> Sandbox:
     """Read-only in this module: tests that write build their own."""
-    return Sandbox(SandboxConfig(today=TODAY))
+    return fresh_sandbox(SandboxConfig(today=TODAY))
 
 
 def test_generation_is_sized_by_customers_and_orders():
@@ -247,6 +243,6 @@ def test_a_torn_journal_line_is_skipped(tmp_path):
 
 
 def test_without_a_journal_nothing_is_written(tmp_path):
-    sandbox = Sandbox(SandboxConfig(today=TODAY))
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY))
     assert sandbox.journal is None
     assert list(tmp_path.iterdir()) == []

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from support import switch_to
+from support import calls_for, empty_cache, switch_to
 
 from portal.areas.documents.statement import MAX_SPAN_DAYS, parse_statement_query
 from portal.brightpearl.models import StatementLine
@@ -310,7 +310,7 @@ def test_the_statement_is_always_the_logged_in_customers(client, sandbox):
     bobs = bob.get("/statement").text
     alice = switch_to(client, "alice@example.com")
     sandbox.reset_calls()
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     tried = alice.get("/statement?contactId=1003&contact_id=1003&customer=1003").text
     plain = alice.get("/statement").text
     assert figures(tried) == figures(plain) != figures(bobs)
@@ -328,7 +328,7 @@ def test_suppliers_and_admins_get_no_statement(client):
 
 def test_an_account_without_a_known_currency_is_told_so(alice, sandbox):
     sandbox.data.contacts[1001]["financialDetails"]["currencyId"] = 99
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     response = alice.get("/statement")
     assert response.status_code == 200 and "Your statement is not available online" in response.text
     assert alice.get("/statement.csv").status_code == 404
@@ -337,21 +337,12 @@ def test_an_account_without_a_known_currency_is_told_so(alice, sandbox):
 
 # --- Brightpearl calls -----------------------------------------------------------------------
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
-    alice.app.state["components"].cache.clear()
-    sandbox.reset_calls()
-    assert alice.get("/statement").status_code == 200
-    cold = len(sandbox.calls)
-    sandbox.reset_calls()
-    assert alice.get("/statement").status_code == 200
-    warm = len(sandbox.calls)
-    sandbox.reset_calls()
-    assert alice.get("/statement.csv").status_code == 200
-    assert alice.get("/statement.pdf").status_code == 200
-    downloads = len(sandbox.calls)
+    cold = len(calls_for(alice, sandbox, "/statement", cold=True))
+    warm = len(calls_for(alice, sandbox, "/statement"))
+    downloads = len(calls_for(alice, sandbox, "/statement.csv")) + len(calls_for(alice, sandbox, "/statement.pdf"))
     # contact + price lists + statement search (one page of ≤500 lines) + opening balance
     assert (cold, warm, downloads) == (4, 0, 0)
-    sandbox.reset_calls()
     earlier = date.today() - timedelta(days=30)
-    assert alice.get(f"/statement?from={earlier - timedelta(days=45)}&to={earlier}").status_code == 200
+    other_period = calls_for(alice, sandbox, f"/statement?from={earlier - timedelta(days=45)}&to={earlier}")
     # Another period: only its opening balance is new; the transactions are shared.
-    assert len(sandbox.calls) == 1 and "/balance" in sandbox.calls[0][1]
+    assert len(other_period) == 1 and "/balance" in other_period[0][1]

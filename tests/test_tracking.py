@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from support import BASE_URL, login, portal_app
+from support import BASE_URL, empty_cache, login, portal_app
 
 from portal.brightpearl.models import GoodsOutNote
 from portal.cli import main
@@ -266,7 +266,7 @@ def test_order_page_links_a_reference_whose_method_has_a_pattern_and_shows_text_
 def test_a_hostile_reference_from_brightpearl_stays_inert_on_the_order_page(alice, sandbox, reference):
     order_id, gon = shipped_orders(sandbox)[11][0]  # DHL: seeded
     gon["shipping"]["reference"] = reference
-    alice.app.state["components"].cache.clear()
+    empty_cache(alice)
     page = alice.get(f"/orders/{order_id}").text
     assert "<script>" not in page and "onmouseover='" not in page
     links = re.findall(r'<a class="tracking" href="([^"]*)"', page)

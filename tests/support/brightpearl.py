@@ -2,6 +2,8 @@
 
 - `FakeClock`: a monotonic clock plus an async `sleep` that advances it at once, so backoff,
   throttle and circuit-breaker timings can be asserted without waiting.
+- `client_on_clock(...)`: a BrightpearlClient that waits on a FakeClock, with seeded jitter.
+- `failed_get(client, path)`: the BrightpearlUnavailable a GET ends with, and how long it took.
 - `load_example(name)`: a Brightpearl example (`{description, request, response}`) from
   tests/fixtures/brightpearl/, copies of the project's reference examples (docs/brightpearl.md
   says how to compare them when the reference changes).
@@ -12,10 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+
+from portal.brightpearl.client import BrightpearlClient
+from portal.brightpearl.errors import BrightpearlUnavailable
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "brightpearl"
 
@@ -38,6 +45,27 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += max(0.0, seconds)
         await asyncio.sleep(0)
+
+
+def client_on_clock(
+    base_url: str, transport: httpx.AsyncBaseTransport, clock: FakeClock, *, seed: int, **kwargs: Any
+) -> BrightpearlClient:
+    """A BrightpearlClient on `transport` that sleeps and reads the time on `clock`, its jitter
+    drawn from `random.Random(seed)` (the same waits on every run)."""
+    return BrightpearlClient(
+        base_url, transport=transport, sleep=clock.sleep, clock=clock, rng=random.Random(seed), **kwargs
+    )
+
+
+async def failed_get(client: BrightpearlClient, path: str) -> tuple[BrightpearlUnavailable, float]:
+    """GET `path` (then close `client`), which must fail with BrightpearlUnavailable: the error
+    and the seconds it took on the event loop's (real) clock."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with client:
+        with pytest.raises(BrightpearlUnavailable) as caught:
+            await client.get(path)
+    return caught.value, loop.time() - started
 
 
 def load_example(name: str) -> dict[str, Any]:
