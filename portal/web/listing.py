@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.response import Template
@@ -60,15 +61,53 @@ class ListQuery:
         return params
 
 
-def render_list(request: Request, page_name: str, fragment_name: str, query: ListQuery, context: dict) -> Template:
-    """A list page (or, for htmx, its results fragment): 400 when the query had errors, with
-    the search box's limit."""
+@dataclass(frozen=True)
+class ListView:
+    """What the list macros (partials/_lists.html) show of one page of a list: the query and its
+    errors, the page, and the URLs they link to, worked out here so the macros need nothing
+    from the template's context (importing macros with the context costs a render each time)."""
+
+    query: ListQuery
+    page: Page
+    has_any: bool  # the list has items at all, before any filter
+    all_url: str  # the list without filters
+    first_url: str  # the first page with the same filters
+    newer_url: str | None
+    older_url: str | None
+
+
+def list_view(request: Request, route: str, query: ListQuery, page: Page, has_any: bool) -> ListView:
+    """The ListView of `page` of the list served by the route named `route`."""
+    base = request.app.route_reverse(route)
+
+    def url(number: int) -> str:
+        params = {k: v for k, v in query.as_params(page=number).items() if v not in (None, "")}
+        return f"{base}?{urlencode(params)}" if params else base
+
+    return ListView(
+        query=query,
+        page=page,
+        has_any=has_any,
+        all_url=base,
+        first_url=url(1),
+        newer_url=url(page.number - 1) if page.number > 1 else None,
+        older_url=url(page.number + 1) if page.number < page.pages else None,
+    )
+
+
+def render_list(
+    request: Request, route: str, page_name: str, fragment_name: str, query: ListQuery, context: dict
+) -> Template:
+    """A list page (or, for htmx, its results fragment): `context` holds the `page` shown and
+    `has_any`; 400 when the query had errors; with the search box's limit."""
+    listing = list_view(request, route, query, context["page"], context["has_any"])
     return page_or_fragment(
         request,
         page_name,
         fragment_name,
         status_code=400 if query.errors else 200,
         max_query=MAX_QUERY,
+        listing=listing,
         **context,
     )
 

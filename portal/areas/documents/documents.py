@@ -105,11 +105,8 @@ class Documents:
             "query": query,
             "documents": documents,
             "pdf_urls": {doc.order.id: pdf_url(doc.order.id) for doc in documents},
-            "total": shown.total,
+            "page": shown,
             "has_any": bool(every),
-            "page_number": shown.number,
-            "pages": shown.pages,
-            "beyond_last": shown.beyond_last,
             "kinds": KINDS,
         }
 

@@ -55,7 +55,7 @@ async def documents_page(request: Request, documents: NamedDependency[Documents]
     params = request.query_params
     query = parse_document_query(params.get("q"), params.get("type"), params.get("page"))
     context = await documents.page(query, clock.today(), lambda order_id: pdf_path(request, order_id))
-    return render_list(request, "views/documents/list.html", "partials/documents/table.html", query, context)
+    return render_list(request, "documents", "views/documents/list.html", "partials/documents/table.html", query, context)
 
 
 @get("/documents/{order_id:str}", name="document")

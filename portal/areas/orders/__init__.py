@@ -19,7 +19,7 @@ def area() -> Area:
         services={
             # One per app (area() runs once per app): its rows belong to that app's cached orders.
             "rendered_rows": Provide(RenderedRows, use_cache=True, sync_to_thread=False),
-            "history": OrderHistory,
+            "history": Provide(OrderHistory, use_cache=True, sync_to_thread=False),
             "comments": Comments,
             "detail": OrderDetail,
         },

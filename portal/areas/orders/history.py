@@ -93,14 +93,21 @@ class RenderedRows:
     def __init__(self) -> None:
         self._rows: OrderedDict[int, tuple[Order, HistoryRow]] = OrderedDict()
 
-    def row(self, order: Order, statuses: Mapping[int, OrderStatus], url: str, render: Callable[[HistoryRow], str]) -> HistoryRow:
-        """The display values and rendered row of `order` (whose page is at `url`)."""
+    def row(
+        self,
+        order: Order,
+        statuses: Mapping[int, OrderStatus],
+        order_url: Callable[[int], str],
+        render: Callable[[HistoryRow], str],
+    ) -> HistoryRow:
+        """The display values and rendered row of `order` (`order_url(id)` is an order's page;
+        asked only when the row is rendered, as reversing a route costs more than the lookup)."""
         found = self._rows.get(id(order))
         if found is not None and found[0] is order:
             self._rows.move_to_end(id(order))
             return found[1]
         row = HistoryRow(
-            url=url,
+            url=order_url(order.id),
             reference=order.display_reference,
             number=order.id if order.reference else None,
             placed=day(order.placed_on),
@@ -119,20 +126,19 @@ class RenderedRows:
 
 @dataclass
 class OrderHistory:
-    """One page of a customer's order history."""
+    """Customers' order histories, one page at a time."""
 
     bp: NamedDependency[Brightpearl]
-    user: NamedDependency[User]
     rendered_rows: NamedDependency[RenderedRows]
     settings: NamedDependency[Settings]
 
     async def page(
-        self, query: HistoryQuery, order_url: Callable[[int], str], render: Callable[[HistoryRow], str]
+        self, user: User, query: HistoryQuery, order_url: Callable[[int], str], render: Callable[[HistoryRow], str]
     ) -> dict:
-        """The template context of one page of the history."""
+        """The template context of one page of `user`'s history."""
         statuses = await self.bp.orders.statuses()
-        index = await self.bp.orders.index(self.user.contact_id, OrderType.SALES_ORDER)
-        mine = [row for row in index if may_see_search_row(self.user, row)]
+        index = await self.bp.orders.index(user.contact_id, OrderType.SALES_ORDER)
+        mine = [row for row in index if may_see_search_row(user, row)]
         present = {row.status_id for row in mine}
         status_choices = sorted(
             (status for sid, status in statuses.items() if sid in present),
@@ -142,17 +148,14 @@ class OrderHistory:
         shown = paginate(matching, query.page, self.settings.page_size)
         orders = await self.bp.orders.many([row.order_id for row in shown.items]) if shown.items else {}
         rows = [
-            self.rendered_rows.row(order, statuses, order_url(order.id), render)
+            self.rendered_rows.row(order, statuses, order_url, render)
             for order in (orders.get(row.order_id) for row in shown.items)
-            if order is not None and may_see_order(self.user, order)
+            if order is not None and may_see_order(user, order)
         ]
         return {
             "query": query,
             "rows": rows,
-            "total": shown.total,
+            "page": shown,
             "has_any": bool(mine),
-            "page_number": shown.number,
-            "pages": shown.pages,
-            "beyond_last": shown.beyond_last,
             "status_options": [(status.id, status.name) for status in status_choices],
         }

@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal.brightpearl.models import Order
+from portal.core.users import User
 from portal.web.htmx import wants_fragment
 from portal.web.listing import render_list
 from portal.web.rendering import page
@@ -18,7 +19,7 @@ from .history import HistoryRow, OrderHistory, parse_history_query
 
 
 @get("/orders", name="orders")
-async def orders_page(request: Request, history: NamedDependency[OrderHistory]) -> Template:
+async def orders_page(request: Request, user: NamedDependency[User], history: NamedDependency[OrderHistory]) -> Template:
     params = request.query_params
     query = parse_history_query(params.get("q"), params.get("status"), params.get("page"))
     row_template = request.app.template_engine.get_template("partials/orders/row.html")
@@ -29,8 +30,8 @@ async def orders_page(request: Request, history: NamedDependency[OrderHistory]) 
     def render(row: HistoryRow) -> str:
         return row_template.render(row=row)
 
-    context = await history.page(query, order_url, render)
-    return render_list(request, "views/orders/list.html", "partials/orders/table.html", query, context)
+    context = await history.page(user, query, order_url, render)
+    return render_list(request, "orders", "views/orders/list.html", "partials/orders/table.html", query, context)
 
 
 @get("/orders/{order_id:int}", name="order")
