@@ -1,5 +1,6 @@
 """The Jinja environment: the template folders, the portal's filters and the globals every
-template may use (`asset`, `url_with`, `nav_links`, the site name)."""
+template may use (`asset`, `url_with`, `nav_links`, the site name, and the shared macros
+`forms` and `lists`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from portal.core.settings import Settings
 from portal.web.navigation import nav_links
 
 HTMX_FILE = "/htmx-2.0.11.min.js"
+# Macros every template can call without importing them: `forms.field(…)`, `lists.results(…)`.
+SHARED_MACROS = {"forms": "partials/_forms.html", "lists": "partials/_lists.html"}
 
 
 @pass_context
@@ -63,4 +66,7 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         nav_links=nav_links,
         htmx_file=HTMX_FILE,
     )
+    # The shared macros are globals, loaded once: an {% import %} costs a lookup of every
+    # global on each render, which on the order list cost more than the rest of its template.
+    env.globals.update({name: env.get_template(path).module for name, path in SHARED_MACROS.items()})
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
