@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from litestar import Litestar, Router, get
+from litestar.di import NamedDependency, Provide
 
 from portal.security.guards import RoleGuard, requires_role
 from portal.web.routes import PUBLIC_ROUTES
@@ -209,14 +210,13 @@ def test_the_navigation_comes_from_the_routes_guards(client):
 
 
 # --- dependencies -----------------------------------------------------------------------------
-def test_a_dependency_is_replaced_by_name(settings, sandbox):
+def test_every_area_works_with_the_components_it_is_given(settings, sandbox):
     from datetime import UTC, date, datetime
 
     from litestar.testing import TestClient
     from support import BASE_URL, portal_app, switch_to
 
     from portal.core.clock import Clock
-    from portal.web.dependencies import constant
 
     class NewYearsEve(Clock):
         def now(self) -> datetime:
@@ -225,7 +225,38 @@ def test_a_dependency_is_replaced_by_name(settings, sandbox):
         def today(self) -> date:
             return date(2025, 12, 31)
 
-    app = portal_app(settings, sandbox, dependencies={"clock": constant(NewYearsEve())})
+    app = portal_app(settings, sandbox, clock=NewYearsEve())
     with TestClient(app, base_url=BASE_URL) as client:
         page = switch_to(client, "alice@example.com").get("/statement").text
     assert 'value="2025-12-31"' in page and 'max="2025-12-31"' in page
+
+
+def resolved_together(app: Litestar) -> list[str]:
+    """Handlers for which Litestar would resolve several dependencies at once."""
+    found = []
+    for route in app.routes:
+        for handler, kwargs_model in getattr(route, "route_handler_map", {}).values():
+            if any(len(batch) > 1 for batch in kwargs_model.dependency_batches):
+                found.append(handler.name)
+    return found
+
+
+def test_a_handler_asks_for_one_dependency_at_a_time(app):
+    """Litestar resolves the dependencies of one level together in a task group, which costs
+    more than a whole page: each handler asks for its area's service, which asks for the user."""
+    assert resolved_together(app) == []
+
+
+def test_two_dependencies_side_by_side_are_reported():
+    def one() -> int:
+        return 1
+
+    def two() -> int:
+        return 2
+
+    @get("/both", name="both", sync_to_thread=False)
+    def both(first: NamedDependency[int], second: NamedDependency[int]) -> str:
+        return str(first + second)
+
+    dependencies = {"first": Provide(one, sync_to_thread=False), "second": Provide(two, sync_to_thread=False)}
+    assert resolved_together(Litestar([both], dependencies=dependencies, openapi_config=None)) == ["both"]

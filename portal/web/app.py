@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.plugins.htmx import HTMXPlugin
@@ -33,24 +31,18 @@ from portal.web.templating import make_template_config
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    components: Components | None = None,
-    dependencies: Mapping[str, Provide] | None = None,
-) -> Litestar:
+def create_app(settings: Settings | None = None, *, components: Components | None = None) -> Litestar:
     """Build the portal app for `settings` (default: from the environment).
 
-    `components` are the long-lived objects the app serves with (default: built from the
-    settings, see Components.build; when given, they bring their own settings); `dependencies`
-    replace app-level providers by name (see portal.web.dependencies), the way tests fix the
-    clock or swap a service.
+    `components` are the long-lived objects the app serves with, which every area is wired to
+    (default: built from the settings, see Components.build; when given, they bring their own
+    settings). Tests choose what the portal talks to and what time it is there.
     """
     if components is None:
         components = Components.build(settings or Settings.from_env())
     settings = components.settings
     https = settings.cookie_secure
-    site_areas = areas()
+    site_areas = areas(components)
     running: list = []
 
     @asynccontextmanager
@@ -78,7 +70,7 @@ def create_app(
                 include_in_schema=False,
             ),
         ],
-        dependencies={**app_dependencies(components), **(dependencies or {})},
+        dependencies=app_dependencies(settings),
         state=State({"components": components, "areas": site_areas}),
         lifespan=[lifespan],
         middleware=[

@@ -1,5 +1,11 @@
 """What a site area gives the app: its router (carrying the area's guard and its services) and
-the links it adds to the main navigation."""
+the links it adds to the main navigation.
+
+An area's services are built by the composition root (portal.web.routes) from the long-lived
+components, and given to each request bound to the person asking (`for_user`, `for_visitor`).
+A handler asks for one thing, its area's service: Litestar resolves several dependencies of one
+handler concurrently, in a task group that costs more than the order list's own work.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Router
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.types import ControllerRouterHandler, Guard
+
+from portal.core.users import User
 
 
 @dataclass(frozen=True)
@@ -36,15 +44,28 @@ def site_area(
     handlers: Iterable[ControllerRouterHandler],
     *,
     guard: Guard | None = None,
-    services: Mapping[str, Callable[..., Any] | Provide] | None = None,
+    services: Mapping[str, Provide] | None = None,
     nav: Iterable[NavLink] = (),
 ) -> Area:
-    """An area: one router at "/" carrying the area's `guard`, its handlers, and its
-    `services` (dependency name -> a class whose fields are dependencies, built per request,
-    or a ready Provide)."""
-    dependencies = {
-        key: value if isinstance(value, Provide) else Provide(value, sync_to_thread=False)
-        for key, value in (services or {}).items()
-    }
-    router = Router("/", guards=[guard] if guard else [], route_handlers=list(handlers), dependencies=dependencies)
+    """An area: one router at "/" carrying the area's `guard`, its handlers and its `services`
+    (dependency name -> provider, see `for_user`)."""
+    router = Router("/", guards=[guard] if guard else [], route_handlers=list(handlers), dependencies=dict(services or {}))
     return Area(name, router, tuple(nav))
+
+
+def for_user(build: Callable[[User], Any]) -> Provide:
+    """A service for the logged-in user, built per request as `build(user)`."""
+
+    def provide(user: NamedDependency[User]) -> Any:
+        return build(user)
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def for_visitor(build: Callable[[User | None], Any]) -> Provide:
+    """A service for whoever asks (`build(user)`, or `build(None)` for a visitor)."""
+
+    def provide(visitor: NamedDependency[User | None]) -> Any:
+        return build(visitor)
+
+    return Provide(provide, sync_to_thread=False)

@@ -1,12 +1,6 @@
-"""What Litestar injects into handlers and area services, by parameter name.
-
-    async def orders_page(request: Request, history: NamedDependency[OrderHistory]) -> Template
-
-App-wide: `settings`, `bp` (the Brightpearl reads), `outbox`, `audit`, `users`, `tracking`
-(carrier link patterns), `clock`, `metrics`, the login machinery (`sessions`, `passwords`,
-`login_attempts`, `failed_logins`), and `user` (the logged-in user: only on guarded routes) /
-`visitor` (the user or None: on public ones). Each area adds its own services on its
-router. Tests replace any of them with `create_app(settings, dependencies={...})`.
+"""What Litestar injects at the level of the whole app, by parameter name: `user` (the logged-in
+user; on guarded routes), `visitor` (the user or None; on public ones) and `settings`. Each area
+adds its services, bound to the user (portal.web.area.for_user).
 """
 
 from __future__ import annotations
@@ -17,9 +11,9 @@ from litestar import Request
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 
+from portal.core.settings import Settings
 from portal.core.users import User
 from portal.security.guards import current_user
-from portal.web.components import Components
 
 
 def constant(value: Any) -> Provide:
@@ -44,22 +38,10 @@ def provide_visitor(request: Request) -> User | None:
     return current_user(request)
 
 
-def app_dependencies(components: Components) -> dict[str, Provide]:
-    """The app-level providers over one process's components."""
-    c = components
+def app_dependencies(settings: Settings) -> dict[str, Provide]:
+    """The app-level providers."""
     return {
-        "settings": constant(c.settings),
-        "bp": constant(c.bp),
-        "outbox": constant(c.outbox),
-        "audit": constant(c.audit),
-        "users": constant(c.users),
-        "tracking": constant(c.tracking),
-        "clock": constant(c.clock),
-        "metrics": constant(c.metrics),
-        "sessions": constant(c.sessions),
-        "passwords": constant(c.passwords),
-        "login_attempts": constant(c.login_attempts),
-        "failed_logins": constant(c.failed_logins),
+        "settings": constant(settings),
         "user": Provide(provide_user, sync_to_thread=False),
         "visitor": Provide(provide_visitor, sync_to_thread=False),
     }

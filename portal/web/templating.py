@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 from portal.core.formatting import age, day, day_time, iso, money, normalize
 from portal.core.paths import PARTIALS_DIR, VIEWS_DIR
 from portal.core.settings import Settings
+from portal.web.html import html_attrs, invalid
 from portal.web.navigation import nav_links
 
 HTMX_FILE = "/htmx-2.0.11.min.js"
@@ -57,7 +58,9 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         # Templates ship with the code; checking their files on every render costs a stat each.
         auto_reload=False,
     )
-    env.filters.update(money=money, day=day, day_time=day_time, iso=iso, age=age, normalize=normalize)
+    env.filters.update(
+        money=money, day=day, day_time=day_time, iso=iso, age=age, normalize=normalize, html_attrs=html_attrs
+    )
     env.globals.update(
         site_name=settings.site_name,
         demo=settings.demo,
@@ -65,6 +68,7 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         asset=make_asset_url(),
         nav_links=nav_links,
         htmx_file=HTMX_FILE,
+        invalid=invalid,
     )
     # The shared macros are globals, loaded once: an {% import %} costs a lookup of every
     # global on each render, which on the order list cost more than the rest of its template.

@@ -14,9 +14,9 @@ from functools import cache
 
 import httpx
 from litestar import Litestar
-from litestar.di import Provide
 from litestar.testing import TestClient
 
+from portal.core.clock import Clock
 from portal.sandbox import DEMO_PASSWORD, Sandbox, SandboxConfig
 from portal.sandbox.generate import generate
 from portal.sandbox.store import DataStore
@@ -60,12 +60,15 @@ def portal_app(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     monotonic=None,
-    dependencies: dict[str, Provide] | None = None,
+    clock: Clock | None = None,
 ) -> Litestar:
-    """The portal on `sandbox` (or on `transport`, which usually wraps it)."""
+    """The portal on `sandbox` (or on `transport`, which usually wraps it); `monotonic` ages its
+    cache, `clock` says what time it is for its pages."""
     options = {"monotonic": monotonic} if monotonic else {}
     components = Components.build(settings, brightpearl_transport=transport or sandbox.transport(), **options)
-    return create_app(settings, components=components, dependencies=dependencies)
+    if clock is not None:
+        components.clock = clock
+    return create_app(settings, components=components)
 
 
 def components(app: Litestar) -> Components:

@@ -1,17 +1,20 @@
 """The account area (customers): the account page."""
 
+from functools import partial
+
+from portal.brightpearl import Brightpearl
 from portal.security.guards import requires_role
-from portal.web.area import Area, NavLink, site_area
+from portal.web.area import Area, NavLink, for_user, site_area
 
 from .routes import account_page
 from .summary import AccountSummary
 
 
-def area() -> Area:
+def area(*, bp: Brightpearl) -> Area:
     return site_area(
         "account",
         [account_page],
         guard=requires_role("customer"),
-        services={"account": AccountSummary},
+        services={"account": for_user(partial(AccountSummary, bp))},
         nav=[NavLink("Account", "account")],
     )

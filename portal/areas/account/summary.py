@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from litestar.di import NamedDependency
-
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import Contact, PriceList
@@ -31,8 +29,8 @@ EMAIL_LABELS = {"PRI": "Email", "SEC": "Other email", "TER": "Other email"}
 class AccountSummary:
     """What the account page shows of the logged-in contact."""
 
-    bp: NamedDependency[Brightpearl]
-    user: NamedDependency[User]
+    bp: Brightpearl
+    user: User
 
     async def context(self) -> dict | None:
         """The template context, or None when the login's contact is not in Brightpearl."""

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from litestar.di import NamedDependency
-
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import ContactWithAddresses, PostalAddress, as_int
@@ -80,10 +78,10 @@ def blank_form(book: Book) -> AddressForm:
 class AddressBook:
     """The logged-in contact's addresses, and adding one."""
 
-    bp: NamedDependency[Brightpearl]
-    outbox: NamedDependency[Outbox]
-    audit: NamedDependency[Audit]
-    user: NamedDependency[User]
+    bp: Brightpearl
+    outbox: Outbox
+    audit: Audit
+    user: User
 
     async def load(self) -> Book:
         """The contact's addresses (ownership checked) followed by the ones still on their way."""

@@ -1,10 +1,30 @@
 """The auth area: logging in and out (public routes)."""
 
-from portal.web.area import Area, site_area
+from functools import partial
+
+from portal.core.audit import Audit
+from portal.core.metrics import Metrics
+from portal.core.settings import Settings
+from portal.core.users import UserStore
+from portal.security.passwords import Passwords
+from portal.security.sessions import SessionStore
+from portal.security.throttles import FailedLogins, LoginAttempts
+from portal.web.area import Area, for_visitor, site_area
 
 from .routes import login, login_form, logout
 from .service import Logins
 
 
-def area() -> Area:
-    return site_area("auth", [login_form, login, logout], services={"logins": Logins})
+def area(
+    *,
+    users: UserStore,
+    sessions: SessionStore,
+    passwords: Passwords,
+    login_attempts: LoginAttempts,
+    failed_logins: FailedLogins,
+    audit: Audit,
+    metrics: Metrics,
+    settings: Settings,
+) -> Area:
+    logins = partial(Logins, users, sessions, passwords, login_attempts, failed_logins, audit, metrics, settings)
+    return site_area("auth", [login_form, login, logout], services={"logins": for_visitor(logins)})

@@ -8,11 +8,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Response, Template
 
-from portal.core.audit import Audit
-from portal.core.settings import Settings
-from portal.core.users import User
 from portal.security.middleware import csrf_cookie_name, session_cookie_name
-from portal.security.sessions import SessionStore
 from portal.web.htmx import go
 from portal.web.rendering import page
 
@@ -43,15 +39,16 @@ def login_page(request: Request, *, email: str = "", error: str | None = None, t
 
 
 @get("/login", name="login_form")
-async def login_form(request: Request, visitor: NamedDependency[User | None]) -> Template | Redirect:
+async def login_form(request: Request, logins: NamedDependency[Logins]) -> Template | Redirect:
     target = safe_next(request.query_params.get("next"))
-    if visitor:
+    if logins.visitor:
         return Redirect(target)
     return login_page(request, target=target)
 
 
 @post("/login", name="login", status_code=200)
-async def login(request: Request, logins: NamedDependency[Logins], settings: NamedDependency[Settings]) -> Template | Response:
+async def login(request: Request, logins: NamedDependency[Logins]) -> Template | Response:
+    settings = logins.settings
     form = await request.form()
     email = str(form.get("email", ""))[:MAX_EMAIL].strip()
     password = str(form.get("password", ""))[:MAX_PASSWORD]
@@ -87,17 +84,10 @@ async def login(request: Request, logins: NamedDependency[Logins], settings: Nam
 
 
 @post("/logout", name="logout", status_code=200)
-async def logout(
-    request: Request,
-    settings: NamedDependency[Settings],
-    sessions: NamedDependency[SessionStore],
-    audit: NamedDependency[Audit],
-    visitor: NamedDependency[User | None],
-) -> Response:
+async def logout(request: Request, logins: NamedDependency[Logins]) -> Response:
+    settings = logins.settings
     cookie_name = session_cookie_name(settings.cookie_secure)
-    sessions.end(request.cookies.get(cookie_name))
-    if visitor:
-        audit.record("logout", actor_user_id=visitor.id, actor_email=visitor.email)
+    logins.log_out(request.cookies.get(cookie_name))
     response = go(request, "/login")
     response.cookies.append(_expired(cookie_name, settings.cookie_secure, httponly=True))
     response.cookies.append(_expired(csrf_cookie_name(settings.cookie_secure), settings.cookie_secure))

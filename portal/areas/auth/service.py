@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar.di import NamedDependency
-
 from portal.core.audit import Audit
 from portal.core.metrics import Metrics
-from portal.core.users import UserStore
+from portal.core.settings import Settings
+from portal.core.users import User, UserStore
 from portal.security.passwords import Passwords
 from portal.security.sessions import SessionStore
 from portal.security.throttles import FailedLogins, LoginAttempts
@@ -32,15 +31,17 @@ class LoginResult:
 
 @dataclass
 class Logins:
-    """The login check; one per request, over the process's stores."""
+    """Logging in and out, for one visitor (None until they log in)."""
 
-    users: NamedDependency[UserStore]
-    sessions: NamedDependency[SessionStore]
-    passwords: NamedDependency[Passwords]
-    login_attempts: NamedDependency[LoginAttempts]
-    failed_logins: NamedDependency[FailedLogins]
-    audit: NamedDependency[Audit]
-    metrics: NamedDependency[Metrics]
+    users: UserStore
+    sessions: SessionStore
+    passwords: Passwords
+    login_attempts: LoginAttempts
+    failed_logins: FailedLogins
+    audit: Audit
+    metrics: Metrics
+    settings: Settings
+    visitor: User | None = None
 
     async def log_in(
         self, email: str, password: str, *, ip: str, user_agent: str, replaces: str | None
@@ -72,6 +73,12 @@ class Logins:
         self.metrics.logins.labels("ok").inc()
         self.audit.record("login", actor_user_id=row["id"], actor_email=row["email"], ip=ip)
         return LoginResult(token=token)
+
+    def log_out(self, token: str | None) -> None:
+        """End the session named by the cookie `token` (of the visitor, when logged in)."""
+        self.sessions.end(token)
+        if self.visitor:
+            self.audit.record("logout", actor_user_id=self.visitor.id, actor_email=self.visitor.email)
 
     def _refuse(self, message: str, outcome: str, email: str, ip: str) -> LoginResult:
         self.metrics.logins.labels(outcome).inc()

@@ -1,15 +1,25 @@
 """The dashboard area: the landing page after login (the dashboard for customers, a welcome page
 for everyone else) and the dashboard's tiles (customers)."""
 
+from functools import partial
+
+from portal.brightpearl import Brightpearl
+from portal.core.clock import Clock
+from portal.core.tracking import TrackingPatterns
 from portal.security.guards import requires_role, signed_in
-from portal.web.area import Area, NavLink, site_area
+from portal.web.area import Area, NavLink, for_user, site_area
 
 from .routes import dashboard_tile, home
 from .tiles import DashboardData
 
 
-def area() -> Area:
-    tiles = site_area("tiles", [dashboard_tile], guard=requires_role("customer"), services={"dashboard": DashboardData})
+def area(*, bp: Brightpearl, tracking: TrackingPatterns, clock: Clock) -> Area:
+    tiles = site_area(
+        "tiles",
+        [dashboard_tile],
+        guard=requires_role("customer"),
+        services={"dashboard": for_user(partial(DashboardData, bp, tracking, clock))},
+    )
     return site_area(
         "dashboard",
         [home, tiles.router],

@@ -27,8 +27,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from litestar.di import NamedDependency
-
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Contact, OrderSearchRow, OrderStatus, OrderType
 from portal.core.clock import Clock
@@ -52,10 +50,10 @@ ZERO = Decimal("0")
 class DashboardData:
     """What the tiles of one customer read, through the shared cache."""
 
-    bp: NamedDependency[Brightpearl]
-    user: NamedDependency[User]
-    tracking: NamedDependency[TrackingPatterns]
-    clock: NamedDependency[Clock]  # "today" for due dates
+    bp: Brightpearl
+    tracking: TrackingPatterns
+    clock: Clock  # "today" for due dates
+    user: User
 
     async def my_sales_orders(self) -> tuple[Mapping[int, OrderStatus], list[OrderSearchRow]]:
         """The account's order statuses and the user's sales-order index rows (newest first)."""

@@ -14,13 +14,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from types import MappingProxyType
-
-from litestar.di import NamedDependency
 
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order
+from portal.core.clock import Clock
 from portal.core.settings import Settings
 from portal.core.users import User
 from portal.domain.documents import (
@@ -36,6 +34,8 @@ from portal.domain.documents import (
 from portal.security.access import may_see_document, may_see_search_row, owned_document
 from portal.web.listing import ListQuery, paginate, parse_page, parse_search
 from portal.web.params import valid_id
+
+from .pdf import Merchant
 
 KINDS: Mapping[str, str] = MappingProxyType({"": "Invoices and credit notes", INVOICE: "Invoices", CREDIT: "Credit notes"})
 
@@ -69,13 +69,15 @@ def parse_document_query(q: str | None, kind: str | None, page_text: str | None)
 class Documents:
     """A customer's invoices and credit notes."""
 
-    bp: NamedDependency[Brightpearl]
-    user: NamedDependency[User]
-    settings: NamedDependency[Settings]
+    bp: Brightpearl
+    settings: Settings
+    merchant: Merchant  # who issues the documents, as their PDFs say
+    clock: Clock  # "today" decides what is overdue
+    user: User
 
-    async def page(self, query: DocumentQuery, today: date, pdf_url: Callable[[int], str]) -> dict:
+    async def page(self, query: DocumentQuery, pdf_url: Callable[[int], str]) -> dict:
         """The template context of one page of the list."""
-        user, bp = self.user, self.bp
+        user, bp, today = self.user, self.bp, self.clock.today()
         if user.contact_id is None:
             indexes: list = [(), ()]
         else:
@@ -110,6 +112,6 @@ class Documents:
             "kinds": KINDS,
         }
 
-    async def one(self, order_id: int, today: date) -> Document:
+    async def one(self, order_id: int) -> Document:
         """The user's invoice or credit note of this order; anything else is a 404."""
-        return document(owned_document(self.user, await self.bp.orders.one(valid_id(order_id))), today)
+        return document(owned_document(self.user, await self.bp.orders.one(valid_id(order_id))), self.clock.today())

@@ -17,15 +17,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from portal.core.clock import Clock
-from portal.core.settings import Settings
 from portal.domain.statement import Statement, statement_csv
 from portal.web.listing import render_list
 from portal.web.rendering import page, page_or_fragment
 
 from .documents import Documents, parse_document_query
-from .pdf import Merchant, invoice_pdf, statement_pdf
-from .statement import DEFAULT_DAYS, EARLIEST, MAX_SPAN_DAYS, Account, StatementQuery, Statements, parse_statement_query
+from .pdf import invoice_pdf, statement_pdf
+from .statement import DEFAULT_DAYS, EARLIEST, MAX_SPAN_DAYS, Account, StatementQuery, Statements
 
 # An order id (at most 10 digits, range-checked by valid_id), optionally as a PDF file name.
 _DOCUMENT_PATH = re.compile(r"^(\d{1,10})(\.pdf)?$")
@@ -34,11 +32,6 @@ _DOCUMENT_PATH = re.compile(r"^(\d{1,10})(\.pdf)?$")
 def pdf_path(request: Request, order_id: int) -> str:
     """The URL of a document's PDF."""
     return request.app.route_reverse("document", order_id=f"{order_id}.pdf")
-
-
-def merchant(settings: Settings) -> Merchant:
-    """Who issues the documents, as the PDFs name them."""
-    return Merchant(name=settings.site_name, brand_colour=settings.brand_colour)
 
 
 def pdf_response(content: bytes, file_name: str) -> Response:
@@ -51,40 +44,33 @@ def pdf_response(content: bytes, file_name: str) -> Response:
 
 
 @get("/documents", name="documents")
-async def documents_page(request: Request, documents: NamedDependency[Documents], clock: NamedDependency[Clock]) -> Template:
+async def documents_page(request: Request, documents: NamedDependency[Documents]) -> Template:
     params = request.query_params
     query = parse_document_query(params.get("q"), params.get("type"), params.get("page"))
-    context = await documents.page(query, clock.today(), lambda order_id: pdf_path(request, order_id))
+    context = await documents.page(query, lambda order_id: pdf_path(request, order_id))
     return render_list(request, "documents", "views/documents/list.html", "partials/documents/table.html", query, context)
 
 
 @get("/documents/{order_id:str}", name="document")
-async def document_page(
-    request: Request,
-    order_id: FromPath[str],
-    documents: NamedDependency[Documents],
-    clock: NamedDependency[Clock],
-    settings: NamedDependency[Settings],
-) -> Template | Response:
+async def document_page(request: Request, order_id: FromPath[str], documents: NamedDependency[Documents]) -> Template | Response:
     """The print view of an invoice or credit note (`/documents/60032`), or its PDF
     (`/documents/60032.pdf`). Anything not the user's invoiced order is a 404."""
     found = _DOCUMENT_PATH.match(order_id)
     if not found:
         raise NotFoundException()
-    doc = await documents.one(int(found.group(1)), clock.today())
+    doc = await documents.one(int(found.group(1)))
     if found.group(2):
         # fpdf2 is CPU work: keep it off the event loop.
-        content = await asyncio.to_thread(invoice_pdf, doc, merchant(settings))
+        content = await asyncio.to_thread(invoice_pdf, doc, documents.merchant)
         return pdf_response(content, doc.file_name)
     return page(request, "views/documents/print.html", doc=doc, pdf_url=pdf_path(request, doc.order.id))
 
 
-def _statement_query(request: Request, clock: Clock) -> StatementQuery:
-    params = request.query_params
-    return parse_statement_query(params.get("from"), params.get("to"), clock.today())
+def _statement_query(request: Request, statements: Statements) -> StatementQuery:
+    return statements.query(request.query_params.get("from"), request.query_params.get("to"))
 
 
-async def _statement_or_errors(request: Request, statements: Statements, query: StatementQuery, clock: Clock) -> Template:
+async def _statement_or_errors(request: Request, statements: Statements, query: StatementQuery) -> Template:
     """The statement page; with bad dates the form alone, errors beside the fields (400)."""
     account, result = (None, None) if query.errors else await statements.load(query)
     return page_or_fragment(
@@ -95,7 +81,7 @@ async def _statement_or_errors(request: Request, statements: Statements, query: 
         query=query,
         account=account,
         statement=result,
-        today=clock.today(),
+        today=statements.clock.today(),
         earliest=EARLIEST,
         max_span=MAX_SPAN_DAYS,
         default_days=DEFAULT_DAYS,
@@ -103,18 +89,18 @@ async def _statement_or_errors(request: Request, statements: Statements, query: 
 
 
 @get("/statement", name="statement")
-async def statement_page(request: Request, statements: NamedDependency[Statements], clock: NamedDependency[Clock]) -> Template:
-    return await _statement_or_errors(request, statements, _statement_query(request, clock), clock)
+async def statement_page(request: Request, statements: NamedDependency[Statements]) -> Template:
+    return await _statement_or_errors(request, statements, _statement_query(request, statements))
 
 
 async def _statement_file(
-    request: Request, statements: Statements, clock: Clock, write: Callable[[Account, Statement], Awaitable[Response]]
+    request: Request, statements: Statements, write: Callable[[Account, Statement], Awaitable[Response]]
 ) -> Template | Response:
     """A statement download written by `write`; with bad dates the page with the errors, and
     404 when the account's currency is unknown (the page says why)."""
-    query = _statement_query(request, clock)
+    query = _statement_query(request, statements)
     if query.errors:
-        return await _statement_or_errors(request, statements, query, clock)
+        return await _statement_or_errors(request, statements, query)
     account, result = await statements.load(query)
     if result is None:
         raise NotFoundException()
@@ -122,9 +108,7 @@ async def _statement_file(
 
 
 @get("/statement.csv", name="statement_csv")
-async def statement_csv_file(
-    request: Request, statements: NamedDependency[Statements], clock: NamedDependency[Clock]
-) -> Template | Response:
+async def statement_csv_file(request: Request, statements: NamedDependency[Statements]) -> Template | Response:
     async def write(_: Account, result: Statement) -> Response:
         return Response(
             statement_csv(result),
@@ -132,18 +116,13 @@ async def statement_csv_file(
             headers={"Content-Disposition": f'attachment; filename="{result.file_stem}.csv"'},
         )
 
-    return await _statement_file(request, statements, clock, write)
+    return await _statement_file(request, statements, write)
 
 
 @get("/statement.pdf", name="statement_pdf")
-async def statement_pdf_file(
-    request: Request,
-    statements: NamedDependency[Statements],
-    clock: NamedDependency[Clock],
-    settings: NamedDependency[Settings],
-) -> Template | Response:
+async def statement_pdf_file(request: Request, statements: NamedDependency[Statements]) -> Template | Response:
     async def write(account: Account, result: Statement) -> Response:
-        content = await asyncio.to_thread(statement_pdf, result, merchant(settings), account.name)
+        content = await asyncio.to_thread(statement_pdf, result, statements.merchant, account.name)
         return pdf_response(content, f"{result.file_stem}.pdf")
 
-    return await _statement_file(request, statements, clock, write)
+    return await _statement_file(request, statements, write)

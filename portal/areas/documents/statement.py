@@ -22,13 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 
 from portal.brightpearl import Brightpearl
+from portal.core.clock import Clock
 from portal.core.users import User
 from portal.domain.account import account_currency
 from portal.domain.statement import Statement, statement
+
+from .pdf import Merchant
 
 DEFAULT_DAYS = 90
 MAX_SPAN_DAYS = 366  # a year, leap day included
@@ -95,8 +97,14 @@ class Account:
 class Statements:
     """The logged-in contact's statement of account."""
 
-    bp: NamedDependency[Brightpearl]
-    user: NamedDependency[User]
+    bp: Brightpearl
+    merchant: Merchant  # who issues the statement, as its PDF says
+    clock: Clock  # "today" ends the default period
+    user: User
+
+    def query(self, from_text: str | None, to_text: str | None) -> StatementQuery:
+        """The period asked for (by default the last DEFAULT_DAYS days up to today)."""
+        return parse_statement_query(from_text, to_text, self.clock.today())
 
     async def load(self, query: StatementQuery) -> tuple[Account, Statement | None]:
         """The statement for the period (None when the account's currency is unknown)."""

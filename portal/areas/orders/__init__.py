@@ -1,9 +1,15 @@
 """The orders area (customers): the order history, the order page and its comments."""
 
-from litestar.di import Provide
+from functools import partial
 
+from portal.brightpearl import Brightpearl
+from portal.core.audit import Audit
+from portal.core.settings import Settings
+from portal.core.tracking import TrackingPatterns
+from portal.core.users import User
+from portal.outbox.queue import Outbox
 from portal.security.guards import requires_role
-from portal.web.area import Area, NavLink, site_area
+from portal.web.area import Area, NavLink, for_user, site_area
 
 from .comments import Comments
 from .detail import OrderDetail
@@ -11,17 +17,17 @@ from .history import OrderHistory, RenderedRows
 from .routes import add_comment, comments_fragment, order_page, orders_page
 
 
-def area() -> Area:
+def area(*, bp: Brightpearl, outbox: Outbox, audit: Audit, tracking: TrackingPatterns, settings: Settings) -> Area:
+    # One per app: the rows it keeps belong to that app's cached orders.
+    rendered_rows = RenderedRows()
+
+    def detail(user: User) -> OrderDetail:
+        return OrderDetail(bp, tracking, Comments(bp, outbox, audit, settings, user), user)
+
     return site_area(
         "orders",
         [orders_page, order_page, comments_fragment, add_comment],
         guard=requires_role("customer"),
-        services={
-            # One per app (area() runs once per app): its rows belong to that app's cached orders.
-            "rendered_rows": Provide(RenderedRows, use_cache=True, sync_to_thread=False),
-            "history": Provide(OrderHistory, use_cache=True, sync_to_thread=False),
-            "comments": Comments,
-            "detail": OrderDetail,
-        },
+        services={"history": for_user(partial(OrderHistory, bp, rendered_rows, settings)), "detail": for_user(detail)},
         nav=[NavLink("Orders", "orders")],
     )

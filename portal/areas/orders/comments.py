@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from litestar.di import NamedDependency
-
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import Order, OrderNote
@@ -65,11 +63,11 @@ def form_context(text: str = "", error: str | None = None) -> dict:
 class Comments:
     """The comment thread of the user's orders, and adding to it."""
 
-    bp: NamedDependency[Brightpearl]
-    outbox: NamedDependency[Outbox]
-    audit: NamedDependency[Audit]
-    user: NamedDependency[User]
-    settings: NamedDependency[Settings]  # the merchant's own notes are signed with the site name
+    bp: Brightpearl
+    outbox: Outbox
+    audit: Audit
+    settings: Settings  # the merchant's own notes are signed with the site name
+    user: User
 
     def thread(self, order: Order, notes: Iterable[OrderNote]) -> list[Comment]:
         """The public notes of the order, oldest first, followed by the customer's comments

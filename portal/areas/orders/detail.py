@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from litestar.di import NamedDependency
-
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order
 from portal.core.tracking import TrackingPatterns, tracking_links
@@ -27,10 +25,10 @@ from .comments import Comments
 class OrderDetail:
     """What the order page shows of one order."""
 
-    bp: NamedDependency[Brightpearl]
-    user: NamedDependency[User]
-    tracking: NamedDependency[TrackingPatterns]
-    comments: NamedDependency[Comments]
+    bp: Brightpearl
+    tracking: TrackingPatterns
+    comments: Comments  # the order's comment thread, for the same user
+    user: User
 
     async def order(self, order_id: int) -> Order:
         """The user's order with this id; anything else is the same 404 as a missing order."""

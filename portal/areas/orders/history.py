@@ -10,7 +10,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from litestar.di import NamedDependency
 from markupsafe import Markup
 
 from portal.brightpearl import Brightpearl
@@ -126,16 +125,18 @@ class RenderedRows:
 
 @dataclass
 class OrderHistory:
-    """Customers' order histories, one page at a time."""
+    """A customer's order history, one page at a time."""
 
-    bp: NamedDependency[Brightpearl]
-    rendered_rows: NamedDependency[RenderedRows]
-    settings: NamedDependency[Settings]
+    bp: Brightpearl
+    rendered_rows: RenderedRows
+    settings: Settings
+    user: User
 
     async def page(
-        self, user: User, query: HistoryQuery, order_url: Callable[[int], str], render: Callable[[HistoryRow], str]
+        self, query: HistoryQuery, order_url: Callable[[int], str], render: Callable[[HistoryRow], str]
     ) -> dict:
-        """The template context of one page of `user`'s history."""
+        """The template context of one page of the history."""
+        user = self.user
         statuses = await self.bp.orders.statuses()
         index = await self.bp.orders.index(user.contact_id, OrderType.SALES_ORDER)
         mine = [row for row in index if may_see_search_row(user, row)]

@@ -8,18 +8,17 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from portal.brightpearl.models import Order
-from portal.core.users import User
 from portal.web.htmx import wants_fragment
 from portal.web.listing import render_list
 from portal.web.rendering import page
 
-from .comments import Comments, form_context
+from .comments import form_context
 from .detail import OrderDetail
 from .history import HistoryRow, OrderHistory, parse_history_query
 
 
 @get("/orders", name="orders")
-async def orders_page(request: Request, user: NamedDependency[User], history: NamedDependency[OrderHistory]) -> Template:
+async def orders_page(request: Request, history: NamedDependency[OrderHistory]) -> Template:
     params = request.query_params
     query = parse_history_query(params.get("q"), params.get("status"), params.get("page"))
     row_template = request.app.template_engine.get_template("partials/orders/row.html")
@@ -30,7 +29,7 @@ async def orders_page(request: Request, user: NamedDependency[User], history: Na
     def render(row: HistoryRow) -> str:
         return row_template.render(row=row)
 
-    context = await history.page(user, query, order_url, render)
+    context = await history.page(query, order_url, render)
     return render_list(request, "orders", "views/orders/list.html", "partials/orders/table.html", query, context)
 
 
@@ -41,11 +40,9 @@ async def order_page(request: Request, order_id: FromPath[int], detail: NamedDep
 
 
 @get("/orders/{order_id:int}/comments", name="order_comments")
-async def comments_fragment(
-    request: Request, order_id: FromPath[int], detail: NamedDependency[OrderDetail], comments: NamedDependency[Comments]
-) -> Template | Redirect:
+async def comments_fragment(request: Request, order_id: FromPath[int], detail: NamedDependency[OrderDetail]) -> Template | Redirect:
     """The thread alone (htmx polls it while a comment is being sent); the order page otherwise."""
-    order = await detail.order(order_id)
+    order, comments = await detail.order(order_id), detail.comments
     if not wants_fragment(request):
         return Redirect(request.app.route_reverse("order", order_id=order.id))
     notes, notes_missing = await comments.notes_if_possible(order.id)
@@ -59,10 +56,8 @@ async def comments_fragment(
 
 
 @post("/orders/{order_id:int}/comments", name="add_comment", status_code=200)
-async def add_comment(
-    request: Request, order_id: FromPath[int], detail: NamedDependency[OrderDetail], comments: NamedDependency[Comments]
-) -> Template | Redirect:
-    order = await detail.order(order_id)
+async def add_comment(request: Request, order_id: FromPath[int], detail: NamedDependency[OrderDetail]) -> Template | Redirect:
+    order, comments = await detail.order(order_id), detail.comments
     form = await request.form()
     text, error = await comments.add(order, str(form.get("text", "")), str(form.get("idem_key", "")))
     if error is None and not wants_fragment(request):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 
 from litestar import Request, get
 from litestar.di import NamedDependency
@@ -21,16 +22,21 @@ def healthz() -> str:
     return "ok"
 
 
+@dataclass
+class Monitoring:
+    """What /metrics reads, for whoever asks."""
+
+    settings: Settings
+    metrics: Metrics
+    outbox: Outbox
+    visitor: User | None = None
+
+
 @get("/metrics", name="metrics")
-async def metrics_text(
-    request: Request,
-    settings: NamedDependency[Settings],
-    metrics: NamedDependency[Metrics],
-    outbox: NamedDependency[Outbox],
-    visitor: NamedDependency[User | None],
-) -> Response:
+async def metrics_text(request: Request, monitoring: NamedDependency[Monitoring]) -> Response:
     """Prometheus text, for an admin session or `Authorization: Bearer $PORTAL_METRICS_TOKEN`."""
-    token = settings.metrics_token
+    metrics, visitor = monitoring.metrics, monitoring.visitor
+    token = monitoring.settings.metrics_token
     header = request.headers.get("authorization", "")
     bearer_ok = bool(token) and hmac.compare_digest(header.encode(), f"Bearer {token}".encode())
     if not bearer_ok and not (visitor and visitor.is_admin):
@@ -39,7 +45,7 @@ async def metrics_text(
         if visitor:
             raise PermissionDeniedException()
         raise NotAuthorizedException()
-    metrics.outbox_pending.set(outbox.pending_count())
+    metrics.outbox_pending.set(monitoring.outbox.pending_count())
     return Response(metrics.render(), media_type=metrics.content_type)
 
 
