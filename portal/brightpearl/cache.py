@@ -227,7 +227,6 @@ class Cache:
             if entry is not None and age is not None and not entry.expired and age < ttl + stale_ttl:
                 self._entries.move_to_end((kind, key))
                 result[key] = entry.value
-                self._count_hit()
                 if age >= ttl:
                     refresh.append(key)
                     if entry.refresh_failed:
@@ -235,12 +234,16 @@ class Cache:
                         self._note_stale(kind, entry)
             else:
                 missing.append(key)
+        if self._metrics is not None:
+            # Counted once per lookup, not per key: a list page looks up dozens of keys.
+            if result:
+                self._metrics.cache_hits.inc(len(result))
+            if missing:
+                self._metrics.cache_misses.inc(len(missing))
         if refresh:
             self._start(kind, refresh, loader, background=True)
         if not missing:
             return result
-        for _ in missing:
-            self._count_miss()
         self._start(kind, missing, loader, background=False)
         # Every missing key now has a load in flight (ours or an earlier caller's).
         flights = {key: self._flights[(kind, key)] for key in missing}
@@ -335,14 +338,6 @@ class Cache:
         tracker = _tracker.get()
         if tracker is not None:
             tracker.note(entry.fetched_wall, kind)
-
-    def _count_hit(self) -> None:
-        if self._metrics is not None:
-            self._metrics.cache_hits.inc()
-
-    def _count_miss(self) -> None:
-        if self._metrics is not None:
-            self._metrics.cache_misses.inc()
 
 
 def _consume(future: asyncio.Future) -> None:

@@ -75,6 +75,11 @@ class ListView:
     newer_url: str | None
     older_url: str | None
 
+    @property
+    def showing(self) -> bool:
+        """True when the page has items to show (no errors, no empty state)."""
+        return not self.query.errors and self.has_any and bool(self.page.items)
+
 
 def list_view(request: Request, route: str, query: ListQuery, page: Page, has_any: bool) -> ListView:
     """The ListView of `page` of the list served by the route named `route`."""
