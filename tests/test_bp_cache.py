@@ -62,6 +62,23 @@ def down():
     return BrightpearlUnavailable("Brightpearl is down", reason="server_error")
 
 
+class OneOrder:
+    """Order 1 in a new cache, always read through `loader` with the same freshness."""
+
+    def __init__(self, loader: Loader, *, ttl: int = 60, stale_ttl: int = 60, **cache_options):
+        self.cache, self.clock, self.metrics = make_cache(**cache_options)
+        self.loader, self.ttl, self.stale_ttl = loader, ttl, stale_ttl
+
+    async def get(self):
+        return await self.cache.get("order", 1, self.loader, ttl=self.ttl, stale_ttl=self.stale_ttl)
+
+    async def read_then_wait(self, seconds: float) -> OneOrder:
+        """Read the order once (it is stored at T0), then let `seconds` pass."""
+        await self.get()
+        self.clock.advance(seconds)
+        return self
+
+
 # --- single flight -----------------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_twenty_concurrent_misses_make_one_load():
@@ -117,47 +134,38 @@ async def test_fresh_values_are_served_without_loading():
 
 @pytest.mark.anyio
 async def test_stale_while_revalidate_serves_at_once_and_refreshes_once_in_background():
-    cache, clock, _ = make_cache()
-    loader = Loader("v1", "v2", delay=5)
-    await cache.get("order", 1, loader, ttl=60, stale_ttl=300)
-    clock.advance(100)
+    order = await OneOrder(Loader("v1", "v2", delay=5), stale_ttl=300).read_then_wait(100)
     with track_staleness() as tracker:
-        served = await asyncio.gather(*(cache.get("order", 1, loader, ttl=60, stale_ttl=300) for _ in range(10)))
+        served = await asyncio.gather(*(order.get() for _ in range(10)))
     assert served == ["v1"] * 10  # no waiting for the refresh
     assert tracker.oldest is None  # nothing failed: not reported as stale
     await settle()
-    assert loader.calls == 2  # one refresh for ten stale reads
-    assert loader.priorities == [INTERACTIVE, BACKGROUND]
-    assert await cache.get("order", 1, loader, ttl=60, stale_ttl=300) == "v2"
-    assert loader.calls == 2
+    assert order.loader.calls == 2  # one refresh for ten stale reads
+    assert order.loader.priorities == [INTERACTIVE, BACKGROUND]
+    assert await order.get() == "v2"
+    assert order.loader.calls == 2
 
 
 @pytest.mark.anyio
 async def test_failed_background_refresh_keeps_the_stale_value_and_reports_it():
-    cache, clock, _ = make_cache()
-    loader = Loader("v1", down(), "v3")
-    await cache.get("order", 1, loader, ttl=60, stale_ttl=300)
-    clock.advance(100)
-    assert await cache.get("order", 1, loader, ttl=60, stale_ttl=300) == "v1"
+    order = await OneOrder(Loader("v1", down(), "v3"), stale_ttl=300).read_then_wait(100)
+    assert await order.get() == "v1"
     await settle()
-    assert loader.calls == 2  # the refresh failed
+    assert order.loader.calls == 2  # the refresh failed
     with track_staleness() as tracker:
-        assert await cache.get("order", 1, loader, ttl=60, stale_ttl=300) == "v1"
+        assert await order.get() == "v1"
     assert tracker.oldest == T0  # what we showed is older than it should be
     await settle()
-    assert await cache.get("order", 1, loader, ttl=60, stale_ttl=300) == "v3"
+    assert await order.get() == "v3"
 
 
 @pytest.mark.anyio
 async def test_background_tasks_are_referenced_until_done():
-    cache, clock, _ = make_cache()
-    loader = Loader("v1", "v2", delay=3)
-    await cache.get("order", 1, loader, ttl=1, stale_ttl=100)
-    clock.advance(5)
-    await cache.get("order", 1, loader, ttl=1, stale_ttl=100)
-    assert len(cache._tasks) == 1
+    order = await OneOrder(Loader("v1", "v2", delay=3), ttl=1, stale_ttl=100).read_then_wait(5)
+    await order.get()
+    assert len(order.cache._tasks) == 1
     await settle()
-    assert len(cache._tasks) == 0
+    assert len(order.cache._tasks) == 0
 
 
 # --- stale-if-error ----------------------------------------------------------------------------
@@ -169,17 +177,14 @@ async def test_background_tasks_are_referenced_until_done():
     ids=["5xx", "throttled", "deadline", "circuit-open", "token-revoked"],
 )
 async def test_stale_if_error_serves_the_old_value_with_its_age(error):
-    cache, clock, metrics = make_cache()
-    loader = Loader("v1", error, "v2")
-    await cache.get("order", 1, loader, ttl=60, stale_ttl=60)
-    clock.advance(3600)
+    order = await OneOrder(Loader("v1", error, "v2")).read_then_wait(3600)
     with track_staleness() as tracker:
-        assert await cache.get("order", 1, loader, ttl=60, stale_ttl=60) == "v1"
+        assert await order.get() == "v1"
     assert tracker.oldest == T0 and tracker.stale and tracker.kinds == {"order"}
-    assert metrics.cache_stale_served._value.get() == 1
+    assert order.metrics.cache_stale_served._value.get() == 1
     # The error was not stored: the next lookup asks Brightpearl again.
-    assert await cache.get("order", 1, loader, ttl=60, stale_ttl=60) == "v2"
-    assert loader.calls == 3
+    assert await order.get() == "v2"
+    assert order.loader.calls == 3
 
 
 @pytest.mark.anyio
@@ -194,22 +199,16 @@ async def test_error_propagates_when_nothing_is_cached():
 
 @pytest.mark.anyio
 async def test_too_old_values_are_not_served_on_error():
-    cache, clock, _ = make_cache(max_stale_age=24 * 3600)
-    loader = Loader("v1", down())
-    await cache.get("order", 1, loader, ttl=60, stale_ttl=60)
-    clock.advance(24 * 3600 + 1)
+    order = await OneOrder(Loader("v1", down()), max_stale_age=24 * 3600).read_then_wait(24 * 3600 + 1)
     with pytest.raises(BrightpearlUnavailable):
-        await cache.get("order", 1, loader, ttl=60, stale_ttl=60)
+        await order.get()
 
 
 @pytest.mark.anyio
 async def test_request_errors_are_not_hidden_by_stale_values():
-    cache, clock, _ = make_cache()
-    loader = Loader("v1", BrightpearlBadRequest("bad filter"))
-    await cache.get("order", 1, loader, ttl=60, stale_ttl=60)
-    clock.advance(500)
+    order = await OneOrder(Loader("v1", BrightpearlBadRequest("bad filter"))).read_then_wait(500)
     with pytest.raises(BrightpearlBadRequest):
-        await cache.get("order", 1, loader, ttl=60, stale_ttl=60)
+        await order.get()
 
 
 @pytest.mark.anyio

@@ -74,23 +74,32 @@ def field(
     error_id: str | None = None,
     hint: object = None,
     summary_id: str | None = None,
+    announce: bool = False,
     **kwargs: Any,
 ) -> Markup:
-    """A text-like input (text, search, date, email, password) with its label. With
-    `summary_id` the error is the form's summary of that id: the field is marked invalid and
-    points at it, and no message is written beside it. Templates pass the CSS class as `class`."""
+    """A text-like input (text, search, date, email, password; "textarea" writes a textarea)
+    with its label. With `summary_id` the error is the form's summary of that id: the field is
+    marked invalid and points at it, and no message is written beside it. `announce` makes the
+    message an alert (read at once). Templates pass the CSS class as `class`."""
     class_ = kwargs.pop("class", class_)
     _no_other(kwargs)
     described_by = summary_id or error_id or f"{id}-error"
-    shown = f' value="{escape(value)}"' if value is not None else ""
-    message = (
-        f'\n  <p class="field-error" id="{escape(described_by)}">{escape(error)}</p>' if error and not summary_id else ""
-    )
-    return _markup(
-        _opening(class_, id, label)
-        + f'  <input id="{escape(id)}" name="{escape(name)}" type="{escape(type)}"{shown}'
-        + f"{html_attrs(attrs)}{_invalid(error, described_by)}>{message}{_hint(hint)}\n</div>"
-    )
+    opening = f'<{"textarea" if type == "textarea" else "input"} id="{escape(id)}" name="{escape(name)}"'
+    if type == "textarea":
+        control = f"{opening}{html_attrs(attrs)}{_invalid(error, described_by)}>{escape(value)}</textarea>"
+    else:
+        shown = f' value="{escape(value)}"' if value is not None else ""
+        control = f'{opening} type="{escape(type)}"{shown}{html_attrs(attrs)}{_invalid(error, described_by)}>'
+    message = ""
+    if error and not summary_id:
+        role = ' role="alert"' if announce else ""
+        message = f'\n  <p class="field-error" id="{escape(described_by)}"{role}>{escape(error)}</p>'
+    return _markup(f"{_opening(class_, id, label)}  {control}{message}{_hint(hint)}\n</div>")
+
+
+def textarea(id: str, name: str, label: object, value: object = "", error: object = None, **options: Any) -> Markup:
+    """A textarea with its label; its error is announced at once. Options as for `field`."""
+    return field(id, name, label, value, error, type="textarea", announce=True, **options)
 
 
 def select(
@@ -126,32 +135,6 @@ def select(
         lines.append(f'  <p class="field-error" id="{escape(described_by)}">{escape(error)}</p>\n')
     lines.append("</div>")
     return _markup("".join(lines))
-
-
-def textarea(
-    id: str,
-    name: str,
-    label: object,
-    value: object = "",
-    error: object = None,
-    class_: str = "",
-    attrs: Mapping[str, object] = NO_ATTRS,
-    error_id: str | None = None,
-    hint: object = None,
-    **kwargs: Any,
-) -> Markup:
-    """A textarea with its label; its error is announced at once (role=alert)."""
-    class_ = kwargs.pop("class", class_)
-    _no_other(kwargs)
-    described_by = error_id or f"{id}-error"
-    message = (
-        f'\n  <p class="field-error" id="{escape(described_by)}" role="alert">{escape(error)}</p>' if error else ""
-    )
-    return _markup(
-        _opening(class_, id, label)
-        + f'  <textarea id="{escape(id)}" name="{escape(name)}"{html_attrs(attrs)}{_invalid(error, described_by)}>'
-        + f"{escape(value)}</textarea>{message}{_hint(hint)}\n</div>"
-    )
 
 
 def error_summary(message: object, id: str | None = None) -> Markup:

@@ -29,6 +29,11 @@ class AddressLines:
     line4: str = wire("addressLine4")
     postal_code: str = wire("postalCode")
 
+    def lines_with(self, country: str) -> list[str]:
+        """The non-empty address lines, postal code and `country`, in display order."""
+        parts = [self.line1, self.line2, self.line3, self.line4, self.postal_code, country]
+        return [p for p in parts if p.strip()]
+
 
 @model
 class Contact:
@@ -134,8 +139,8 @@ class PostalAddress(AddressLines):
 
     @property
     def lines(self) -> list[str]:
-        parts = [self.line1, self.line2, self.line3, self.line4, self.postal_code, self.country_iso2]
-        return [p for p in parts if p.strip()]
+        """The address in display order, ending with the country's ISO code (all an address has)."""
+        return self.lines_with(self.country_iso2)
 
 
 @model

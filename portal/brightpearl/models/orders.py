@@ -64,9 +64,8 @@ class PartyAddress(AddressLines):
 
     @property
     def lines(self) -> list[str]:
-        """The non-empty address lines, postal code and country, in display order."""
-        parts = [self.line1, self.line2, self.line3, self.line4, self.postal_code, self.country]
-        return [p for p in parts if p.strip()]
+        """The non-empty address lines, postal code and country name, in display order."""
+        return self.lines_with(self.country)
 
 
 @model
