@@ -4,7 +4,7 @@ template may use (`asset`, `url_with`, `nav_links`, the site name, the form widg
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,42 +47,37 @@ def url_with(context, name: str, query: dict | None = None, **path_params) -> st
     return f"{url}?{urlencode(items)}" if items else url
 
 
-def make_asset_url():
-    """The `asset(file_path)` template global: the URL of a static file, worked out once per
-    file and app (it is on every page, and reversing a route costs more than the rest of the
-    head). The one way templates build static URLs."""
-    urls: dict[str, str] = {}
+def fixed_urls() -> tuple[Callable[..., str], Callable[..., str]]:
+    """The template globals `url_for` and `asset` of one app, sharing one memo: each URL that is
+    the same on every page (routes without parameters, static files) is reversed once, as the
+    header alone asks for several on every page and reversing a route costs more than the rest
+    of the header. `asset(file_path)` is the one way templates build static URLs."""
+    urls: dict[tuple[str, str], str] = {}
 
-    @pass_context
-    def asset(context, file_path: str) -> str:
-        url = urls.get(file_path)
+    def once(app: Any, route_name: str, file_path: str = "") -> str:
+        url = urls.get((route_name, file_path))
         if url is None:
-            url = urls[file_path] = context["request"].app.route_reverse("static", file_path=file_path)
+            params = {"file_path": file_path} if file_path else {}
+            url = urls[(route_name, file_path)] = app.route_reverse(route_name, **params)
         return url
 
-    return asset
-
-
-def make_url_for():
-    """The `url_for(route_name, **path_parameters)` template global: Litestar's, with the URLs of
-    routes without parameters worked out once per app (the header alone asks for three on every
-    page, and reversing a route costs more than the rest of the header)."""
-    urls: dict[str, str] = {}
-
     def url_for(context: Mapping[str, Any], /, route_name: str, **path_parameters: Any) -> str:
+        """Litestar's `url_for`; a URL with parameters (an order's) is reversed each time."""
         app = context["request"].app
         if path_parameters:
             return app.route_reverse(route_name, **path_parameters)
-        url = urls.get(route_name)
-        if url is None:
-            url = urls[route_name] = app.route_reverse(route_name)
-        return url
+        return once(app, route_name)
 
-    return url_for
+    def asset(context: Mapping[str, Any], /, file_path: str) -> str:
+        """The URL of the static file `file_path` ("/portal.css")."""
+        return once(context["request"].app, "static", file_path)
+
+    return url_for, asset
 
 
 def make_template_config(settings: Settings) -> TemplateConfig:
     """The TemplateConfig with `views/…` and `partials/…` names and the portal's filters."""
+    url_for, asset = fixed_urls()
     env = PortalEnvironment(
         loader=PrefixLoader(
             {"views": FileSystemLoader(str(VIEWS_DIR)), "partials": FileSystemLoader(str(PARTIALS_DIR))}
@@ -101,7 +96,7 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         site_name=settings.site_name,
         demo=settings.demo,
         url_with=url_with,
-        asset=make_asset_url(),
+        asset=pass_context(asset),
         nav_links=nav_links,
         htmx_file=HTMX_FILE,
         forms=forms,
@@ -111,5 +106,5 @@ def make_template_config(settings: Settings) -> TemplateConfig:
     # global on each render, which on the order list cost more than the rest of its template.
     env.globals.update({name: env.get_template(path).module for name, path in SHARED_MACROS.items()})
     engine = JinjaTemplateEngine.from_environment(env)
-    engine.register_template_callable("url_for", make_url_for())
+    engine.register_template_callable("url_for", url_for)
     return TemplateConfig(instance=engine)
