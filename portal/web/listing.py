@@ -10,11 +10,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.response import Template
 
+from portal.web.params import with_query
 from portal.web.rendering import page_or_fragment
 
 T = TypeVar("T")
@@ -86,8 +86,7 @@ def list_view(request: Request, route: str, query: ListQuery, page: Page, has_an
     base = request.app.route_reverse(route)
 
     def url(number: int) -> str:
-        params = {k: v for k, v in query.as_params(page=number).items() if v not in (None, "")}
-        return f"{base}?{urlencode(params)}" if params else base
+        return with_query(base, query.as_params(page=number))
 
     return ListView(
         query=query,

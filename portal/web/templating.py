@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
-from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -17,6 +16,7 @@ from portal.core.paths import PARTIALS_DIR, VIEWS_DIR
 from portal.core.settings import Settings
 from portal.web import forms
 from portal.web.navigation import nav_links
+from portal.web.params import with_query
 from portal.web.tables import table_head
 
 HTMX_FILE = "/htmx-2.0.11.min.js"
@@ -42,9 +42,7 @@ class PortalEnvironment(Environment):
 @pass_context
 def url_with(context, name: str, query: dict | None = None, **path_params) -> str:
     """`url_for(name, **path_params)` plus a query string from the non-empty items of `query`."""
-    url = context["request"].app.route_reverse(name, **path_params)
-    items = {k: v for k, v in (query or {}).items() if v not in (None, "")}
-    return f"{url}?{urlencode(items)}" if items else url
+    return with_query(context["request"].app.route_reverse(name, **path_params), query)
 
 
 def fixed_urls() -> tuple[Callable[..., str], Callable[..., str]]:
