@@ -631,40 +631,50 @@ async def test_write_validation_error_carries_brightpearl_messages():
 
 # --- circuit breaker ---------------------------------------------------------------------------
 @pytest.mark.anyio
-async def test_circuit_breaker_opens_fails_fast_probes_and_closes():
+async def test_circuit_breaker_counts_calls_pauses_one_family_probes_and_closes():
     metrics = Metrics()
     healthy = False
 
     def respond(request):
+        if "contact-service" in request.url.path:
+            return ok([{"contactId": 1}])
         return ok([1]) if healthy else httpx.ConnectError("refused")
 
     client, rec, clock = make_client(
         respond, metrics=metrics, breaker_threshold=5, breaker_window=30, breaker_cooldown=30, deadline=1000
     )
     async with client:
+        for _ in range(4):  # 4 calls of 4 attempts each: 4 failures, not 16
+            with pytest.raises(BrightpearlUnavailable) as caught:
+                await client.get("order-service/order/1")
+            assert caught.value.reason == "connection"
+        assert client.health()["circuit"] == "closed"
         with pytest.raises(BrightpearlUnavailable):
-            await client.get("order-service/order/1")  # 4 attempts = 4 failures
+            await client.get("order-service/order/1")  # the 5th failed call opens it
+        assert rec.count == 20
         with pytest.raises(BrightpearlUnavailable) as caught:
-            await client.get("order-service/order/1")  # 5th failure opens it; no 6th attempt
-        assert caught.value.reason == "circuit_open"
-        assert rec.count == 5
-        assert client.health()["circuit"] == "open"
+            await client.get("order-service/order/2")
+        assert caught.value.reason == "circuit_open" and rec.count == 20
+        health = client.health()
+        assert health["circuit"] == "degraded" and health["open_families"] == ["order-service/order"]
         assert metrics.circuit_open._value.get() == 1
-        for _ in range(10):  # open: zero outbound calls
+        assert await client.get("contact-service/contact/1") == [{"contactId": 1}]  # another family goes on
+        assert rec.count == 21
+        for _ in range(10):  # open: zero outbound calls to that family
             with pytest.raises(BrightpearlUnavailable):
                 await client.get("order-service/order/1")
-        assert rec.count == 5
+        assert rec.count == 21
         clock.advance(30)
-        assert client.health()["circuit"] == "half_open"
+        assert client.health()["open_families"] == ["order-service/order"]  # half open, waiting for a probe
         healthy = True
         assert await client.get("order-service/order/1") == [1]  # the probe
-        assert rec.count == 6
+        assert rec.count == 22
         assert client.health()["circuit"] == "closed"
         assert metrics.circuit_open._value.get() == 0
 
 
 @pytest.mark.anyio
-async def test_half_open_allows_one_probe_and_a_failed_probe_reopens():
+async def test_half_open_allows_one_probe_of_one_attempt_and_a_failed_probe_reopens():
     gate = asyncio.Event()
 
     async def respond(request):
@@ -675,7 +685,8 @@ async def test_half_open_allows_one_probe_and_a_failed_probe_reopens():
     async with client:
         with pytest.raises(BrightpearlUnavailable):
             await client.get("order-service/order/1")
-        assert client.health()["circuit"] == "open"
+        assert client.health()["open_families"] == ["order-service/order"]
+        assert rec.count == 4
         clock.advance(30)
         rec.respond = respond
         probe = asyncio.create_task(client.get("order-service/order/1"))
@@ -686,8 +697,24 @@ async def test_half_open_allows_one_probe_and_a_failed_probe_reopens():
         gate.set()
         with pytest.raises(BrightpearlUnavailable):
             await probe
+        assert client.health()["open_families"] == ["order-service/order"]
+        assert client.health()["circuit_retry_after"] == 30
+        assert rec.count == 5  # the probe was one attempt, not four
+
+
+@pytest.mark.anyio
+async def test_failures_across_several_families_pause_every_call():
+    client, rec, _ = make_client(lambda r: httpx.ConnectError("down"), breaker_threshold=1, breaker_spread=3)
+    client.max_attempts = 1
+    async with client:
+        for path in ("order-service/order/1", "warehouse-service/shipping-method/", "contact-service/contact/1"):
+            with pytest.raises(BrightpearlUnavailable):
+                await client.get(path)
         assert client.health()["circuit"] == "open"
-        assert rec.count == 2
+        with pytest.raises(BrightpearlUnavailable) as caught:
+            await client.get("product-service/price-list/")  # never failed itself
+        assert caught.value.reason == "circuit_open"
+    assert rec.count == 3
 
 
 @pytest.mark.anyio

@@ -1,4 +1,4 @@
-"""Circuit breaker (REL-04): stop calling Brightpearl for a while when it keeps failing.
+"""Circuit breakers (REL-04): stop calling Brightpearl for a while when it keeps failing.
 
 closed     calls go through; failures (5xx, timeouts, connection errors) are remembered.
 open       after `threshold` failures within `window` seconds: every call fails fast for
@@ -6,7 +6,14 @@ open       after `threshold` failures within `window` seconds: every call fails 
 half_open  after the cooldown exactly one call (the probe) goes through; its success closes
            the breaker, its failure opens it again for another cooldown.
 
-Throttling and 4xx are not failures: Brightpearl answered, it is not down.
+Throttling and 4xx are not failures: Brightpearl answered, it is not down. A failure is one
+failed *call* (its retries included), not one failed attempt.
+
+`Breakers` keeps one breaker per endpoint family (the resource name without ids, e.g.
+`warehouse-service/shipping-method`): one broken endpoint stops only its own calls, so the pages
+that do not need it go on working. When `spread` families are open at once Brightpearl as a
+whole is failing, and calls to the other families fail fast too, until the families' probes
+close them again.
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ class CircuitBreaker:
         cooldown: float,
         clock: Callable[[], float],
         on_change: Callable[[str], None] | None = None,
+        name: str = "Brightpearl",
     ) -> None:
+        self.name = name
         self.threshold = max(1, int(threshold))
         self.window = window
         self.cooldown = cooldown
@@ -105,7 +114,70 @@ class CircuitBreaker:
     def _set(self, state: str) -> None:
         if state == self._state:
             return
-        log.warning("Brightpearl circuit breaker %s -> %s", self._state, state)
+        log.warning("circuit breaker of %s: %s -> %s", self.name, self._state, state)
         self._state = state
         if self._on_change is not None:
             self._on_change(state)
+
+
+class Breakers:
+    """One CircuitBreaker per endpoint family, and the rule that many open ones mean an outage."""
+
+    def __init__(
+        self,
+        *,
+        threshold: int,
+        window: float,
+        cooldown: float,
+        clock: Callable[[], float],
+        spread: int = 3,
+        on_change: Callable[[bool], None] | None = None,
+    ) -> None:
+        self._settings = {"threshold": threshold, "window": window, "cooldown": cooldown, "clock": clock}
+        self.spread = max(1, int(spread))
+        self._on_change = on_change
+        self._families: dict[str, CircuitBreaker] = {}
+        self._was_failing = False
+
+    def family(self, name: str) -> CircuitBreaker:
+        """The breaker of one endpoint family (made on first use; families are few)."""
+        breaker = self._families.get(name)
+        if breaker is None:
+            breaker = self._families[name] = CircuitBreaker(
+                **self._settings, name=name, on_change=lambda _state: self._changed()
+            )
+        return breaker
+
+    def allow(self, name: str) -> str | None:
+        """A ticket for one call to family `name` (see CircuitBreaker.allow), or None to fail fast:
+        its own breaker is open, or Brightpearl as a whole is failing."""
+        ticket = self.family(name).allow()
+        if ticket == CALL and self.outage():
+            return None
+        return ticket
+
+    def open_families(self) -> list[str]:
+        """The families whose breaker is open (or half open, waiting for its probe)."""
+        return sorted(name for name, breaker in self._families.items() if breaker.state != CLOSED)
+
+    def outage(self) -> bool:
+        """True while `spread` or more families are open: Brightpearl itself is failing."""
+        return len(self.open_families()) >= self.spread
+
+    def state(self) -> str:
+        """open (an outage), degraded (some families open) or closed."""
+        if self.outage():
+            return OPEN
+        return "degraded" if self.open_families() else CLOSED
+
+    def retry_after(self, name: str | None = None) -> float:
+        """Seconds until family `name` (or, without a name, the last open family) may probe."""
+        breakers = [self.family(name)] if name else list(self._families.values())
+        return max((b.retry_after() for b in breakers), default=0.0)
+
+    def _changed(self) -> None:
+        failing = bool(self.open_families())
+        if failing != self._was_failing:
+            self._was_failing = failing
+            if self._on_change is not None:
+                self._on_change(failing)

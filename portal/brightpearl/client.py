@@ -5,7 +5,8 @@
 - the request budget shared by all callers (budget.py) and the throttle 503 pause;
 - retries with capped exponential backoff and full jitter, for reads only;
 - an overall deadline per call (retries and waits included);
-- a circuit breaker (breaker.py) and a health summary for the admin status page;
+- circuit breakers per endpoint family (breaker.py), told once per call, and a health
+  summary for the admin status page;
 - ID-set chunking (`get_many`) and search paging (`search`);
 - metrics for every HTTP attempt and a log line (with Ruid / Message-Type) for every failure.
 
@@ -29,7 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .breaker import CLOSED, OPEN, CircuitBreaker
+from .breaker import PROBE, Breakers
 from .budget import RequestBudget
 from .errors import (
     BrightpearlAuthError,
@@ -118,6 +119,7 @@ class _Call:
         self.write = method != "GET"
         self.in_flight = False  # an attempt is on the wire (a write's outcome is then unknown)
         self.failures = 0  # failed attempts so far (drives the backoff)
+        self.max_attempts = 1  # set by the client: reads retry, writes and breaker probes do not
         self.throttles = 0
 
 
@@ -155,6 +157,7 @@ class BrightpearlClient:
         breaker_threshold: int = 5,
         breaker_window: float = 30.0,
         breaker_cooldown: float = 30.0,
+        breaker_spread: int = 3,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
@@ -178,14 +181,16 @@ class BrightpearlClient:
         self._clock = clock
         self._rng = rng or random.Random()
         self._budget = RequestBudget(headroom)
-        self._breaker = CircuitBreaker(
+        self._breakers = Breakers(
             threshold=breaker_threshold,
             window=breaker_window,
             cooldown=breaker_cooldown,
             clock=clock,
-            on_change=self._breaker_changed,
+            spread=breaker_spread,
+            on_change=self._breakers_changed,
         )
         self._last_remaining: int | None = None
+        self.credentials_rejected = False  # Brightpearl's last answer was a 401/403
         self._last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._last_success_at: datetime | None = None
@@ -345,12 +350,15 @@ class BrightpearlClient:
         """State for the admin status page (REL-04/REL-14)."""
         now = self._clock()
         return {
-            "circuit": self._breaker.state,
-            "circuit_retry_after": round(self._breaker.retry_after(), 1),
+            # closed, degraded (some endpoint families paused) or open (Brightpearl is failing)
+            "circuit": self._breakers.state(),
+            "circuit_retry_after": round(self._breakers.retry_after(), 1),
+            "open_families": self._breakers.open_families(),
             "requests_remaining": self._last_remaining,
             "headroom": self._budget.headroom,
             "paused_for": round(max(0.0, self._budget.paused_until - now), 1),
             "last_throttle_wait": self._budget.last_throttle_wait,
+            "credentials_rejected": self.credentials_rejected,
             "last_error": self._last_error,
             "last_error_at": self._last_error_at,
             "last_success_at": self._last_success_at,
@@ -366,42 +374,64 @@ class BrightpearlClient:
         payload: Any = None,
         priority: str | None = None,
     ) -> Any:
-        """Run one logical call within the deadline; return the parsed body."""
+        """Run one logical call within the deadline; return the parsed body.
+
+        The breaker of the call's endpoint family is asked once before it and told once after
+        it how it ended: retries are part of one call, so one failing endpoint needs
+        `breaker_threshold` failed calls (not attempts) to be paused."""
         target = build_path(path, params)
         call = _Call(method, target, resource_name(path), self._clock() + self._deadline)
+        ticket = self._breakers.allow(call.resource)
+        if ticket is None:
+            raise BrightpearlUnavailable(
+                f"Brightpearl is failing ({call.resource}); calls paused for "
+                f"{self._breakers.retry_after(call.resource):.0f}s",
+                reason="circuit_open",
+            )
+        breaker = self._breakers.family(call.resource)
+        # A half-open probe is one attempt: it only asks whether the endpoint is back.
+        call.max_attempts = 1 if call.write or ticket == PROBE else self.max_attempts
         try:
             async with asyncio.timeout(self._deadline):
-                return await self._attempts(call, payload, priority or current_priority())
+                body = await self._attempts(call, payload, priority or current_priority())
         except TimeoutError:
             message = f"Brightpearl gave no answer within {self._deadline:g}s ({method} {call.resource})"
             self._note_error(message)
             log.warning("Brightpearl %s", message)
-            if call.in_flight:
-                self._breaker.failure()  # a hung request is a timeout like any other
-                if call.write:
+            if call.in_flight or call.failures:
+                breaker.failure()  # a hung request is a timeout like any other
+                if call.write and call.in_flight:
                     raise UnknownOutcome(message) from None
+            else:
+                breaker.release(ticket)  # it only waited for the budget
             raise BrightpearlUnavailable(message, reason="deadline") from None
+        except BrightpearlUnavailable as exc:
+            if exc.reason == "throttled":
+                breaker.release(ticket)  # Brightpearl is busy, not failing
+            else:
+                breaker.failure()
+            raise
+        except UnknownOutcome:
+            breaker.failure()
+            raise
+        except BrightpearlError:
+            breaker.success()  # a 4xx: Brightpearl answered, the request is what is wrong
+            raise
+        except BaseException:
+            breaker.release(ticket)  # cancelled: the call tells nothing
+            raise
+        breaker.success()
+        return body
 
     async def _attempts(self, call: _Call, payload: Any, priority: str) -> Any:
         while True:
             await self._wait_for_budget(call, priority)
-            ticket = self._breaker.allow()
-            if ticket is None:
-                raise BrightpearlUnavailable(
-                    f"Brightpearl is failing; calls paused for {self._breaker.retry_after():.0f}s",
-                    reason="circuit_open",
-                )
             try:
                 response = await self._send(call, payload)
             except httpx.TransportError as exc:
-                self._breaker.failure()
                 failure = self._transport_failure(call, exc)
-            except BaseException:
-                self._breaker.release(ticket)  # cancelled: the attempt tells nothing
-                raise
             else:
                 if _is_throttle(response):
-                    self._breaker.release(ticket)  # throttling is not a failure
                     await self._throttled(call, response)
                     continue
                 body, failure = self._judge(call, response)
@@ -439,37 +469,40 @@ class BrightpearlClient:
         return response
 
     def _judge(self, call: _Call, response: httpx.Response) -> tuple[Any, BrightpearlUnavailable | None]:
-        """Classify a (non-throttle) response and tell the breaker. Returns (body, None) on
-        success, (None, failure) for a failure a read may retry; raises anything final."""
+        """Classify a (non-throttle) response. Returns (body, None) on success, (None, failure)
+        for a failure a read may retry; raises anything final."""
         status = response.status_code
         if 200 <= status < 300:
             try:
                 body = _json_body(response)
             except ValueError:
-                self._breaker.failure()
                 message = "Brightpearl sent a response that is not JSON"
                 self._log_failure(call, response, message)
                 if call.write:
                     # A 2xx: the write happened, we just cannot read what it returned.
                     raise UnknownOutcome(message, status=status, ruid=_ruid(response)) from None
                 return None, BrightpearlUnavailable(message, reason="bad_response", status=status)
-            self._breaker.success()
             self._last_success_at = datetime.now(UTC)
+            self._credentials_rejected(False)
             return body, None
         message, errors = _error_parts(response)
         self._log_failure(call, response, message)
         details = {"status": status, "errors": errors, "ruid": _ruid(response)}
         codes = {str(e.get("code")) for e in errors}
         if status >= 500 and not codes & PROGRAMMER_ERROR_CODES:
-            self._breaker.failure()
             if call.write and status in _LOST_ANSWER_STATUSES:
                 raise UnknownOutcome(message, **details)
             return None, BrightpearlUnavailable(message, reason="server_error", **details)
         # Brightpearl answered: it is up; the request itself (or the credentials) is wrong.
-        self._breaker.success()
         kind: type[BrightpearlError]
         if status in (401, 403):
             kind = BrightpearlAuthError
+            self._credentials_rejected(True)
+            log.error(
+                "Brightpearl rejects the portal's credentials (%s on %s %s): check the account, app "
+                "reference and token settings (PORTAL_BRIGHTPEARL_*). Brightpearl said: %r",
+                status, call.method, call.resource, message,
+            )
         elif status == 404:
             kind = BrightpearlNotFound
         else:
@@ -490,7 +523,7 @@ class BrightpearlClient:
     async def _backoff(self, call: _Call, failure: BrightpearlUnavailable) -> None:
         """Wait before retrying a read, or raise `failure` when retrying is not allowed."""
         call.failures += 1
-        if call.write or call.failures >= self.max_attempts:
+        if call.failures >= call.max_attempts:
             raise failure
         delay = self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (call.failures - 1)))
         if self._clock() + delay > call.deadline_at:
@@ -551,11 +584,16 @@ class BrightpearlClient:
         self._last_error = message
         self._last_error_at = datetime.now(UTC)
 
-    def _breaker_changed(self, state: str) -> None:
+    def _credentials_rejected(self, rejected: bool) -> None:
+        self.credentials_rejected = rejected
         if self._metrics is not None:
-            self._metrics.circuit_open.set(0 if state == CLOSED else 1)
-        if state == OPEN:
-            self._note_error("circuit breaker opened")
+            self._metrics.credentials_rejected.set(1 if rejected else 0)
+
+    def _breakers_changed(self, failing: bool) -> None:
+        if self._metrics is not None:
+            self._metrics.circuit_open.set(1 if failing else 0)
+        if failing:
+            self._note_error(f"circuit breaker opened for {', '.join(self._breakers.open_families())}")
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Every exception carries what a caller needs to decide what to do next:
 
 - `BrightpearlAuthError`   401/403: the portal's own credentials are wrong, expired or revoked.
-- `BrightpearlNotFound`    404: the resource (or, for list GETs, any result) does not exist.
+- `BrightpearlNotFound`    404: the resource (or, for list GETs, any result) does not exist,
+                           or (`unknown_uri`) Brightpearl does not serve that path at all.
 - `BrightpearlBadRequest`  other 4xx, and the 500s Brightpearl uses for client mistakes
                            (CMNC-018 unparsable filter, CMNC-044 bad PATCH op). Not retried;
                            `messages` holds Brightpearl's own words for the admin.
@@ -20,6 +21,8 @@ from typing import Any
 
 # Brightpearl's "nothing found" code: on list GETs a 404 with it means an empty result.
 NONE_FOUND_CODE = "CMNC-404"
+# How Brightpearl's 404 for a path it does not serve begins (its "nothing found" says "No … Found").
+UNKNOWN_URI_MESSAGE = "cannot find the resource"
 
 
 class BrightpearlError(Exception):
@@ -61,9 +64,19 @@ class BrightpearlNotFound(BrightpearlError):
     """404: unknown resource, or no results for a list GET."""
 
     @property
+    def unknown_uri(self) -> bool:
+        """True when Brightpearl does not know the path at all ("Cannot find the resource …"):
+        the portal called something wrong, which is an error, never an empty result."""
+        return any(m.strip().casefold().startswith(UNKNOWN_URI_MESSAGE) for m in self.messages)
+
+    @property
     def none_found(self) -> bool:
-        """True when Brightpearl said "no results" (CMNC-404) rather than "unknown URI"."""
-        return NONE_FOUND_CODE in self.codes
+        """True when Brightpearl said "no results" (CMNC-404, "No Contact Found") rather than
+        "unknown URI".
+
+        API note: Brightpearl answers 404 CMNC-404 both for "no such id" and for a mistyped
+        path (API-ADDENDUM behaviour 8); only the message tells them apart."""
+        return NONE_FOUND_CODE in self.codes and not self.unknown_uri
 
 
 class BrightpearlBadRequest(BrightpearlError):

@@ -41,7 +41,14 @@ class Metrics:
             "portal_outbox_pending", "Writes waiting to be delivered to Brightpearl.", registry=self.registry
         )
         self.circuit_open = Gauge(
-            "portal_brightpearl_circuit_open", "1 while the circuit breaker is open.", registry=self.registry
+            "portal_brightpearl_circuit_open",
+            "1 while the circuit breaker of any Brightpearl endpoint family is open.",
+            registry=self.registry,
+        )
+        self.credentials_rejected = Gauge(
+            "portal_brightpearl_credentials_rejected",
+            "1 while Brightpearl rejects the portal's credentials (401/403): fix the configuration.",
+            registry=self.registry,
         )
         self.logins = Counter("portal_logins", "Login attempts.", ["outcome"], registry=self.registry)
 

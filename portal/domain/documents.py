@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from portal.brightpearl.models import Order, OrderSearchRow, OrderType
@@ -49,7 +49,8 @@ def payment_state(order: Order, today: date) -> PaymentState:
         return PaymentState("none", "–")
     key, label = labels[status]
     due = due_date(order)
-    overdue = status != "PAID" and due is not None and due.date() < today
+    # Calendar days on both sides: due on the 30th is overdue from the merchant's 1st.
+    overdue = status != "PAID" and due is not None and due < today
     return PaymentState(key, label, overdue)
 
 
@@ -58,16 +59,25 @@ def document_kind(order: Order) -> str:
     return KIND_BY_ORDER_TYPE.get(order.order_type, "")
 
 
-def issue_date(order: Order) -> datetime | None:
-    """The tax date of the document (its date)."""
-    return next((i.tax_date for i in order.invoices if i.reference), None)
+def is_document(order: Order | None) -> bool:
+    """True when `order` is an invoice or credit note: a sales order or sales credit whose
+    `invoices[]` carries its number (Order.is_invoiced). A tax date or a status named
+    "Invoiced" is no sign of one (addendum I.3). The one rule for lists, counts and links."""
+    return order is not None and document_kind(order) != "" and order.is_invoiced
 
 
-def due_date(order: Order) -> datetime | None:
+def issue_date(order: Order) -> date | None:
+    """The tax date of the document (its date, a calendar day)."""
+    invoice = order.invoice
+    return invoice.tax_date if invoice else None
+
+
+def due_date(order: Order) -> date | None:
     """When an invoice is due; None for credit notes (nothing is due from the customer)."""
     if document_kind(order) != INVOICE:
         return None
-    return next((i.due_date for i in order.invoices if i.reference), None)
+    invoice = order.invoice
+    return invoice.due_date if invoice else None
 
 
 @dataclass(frozen=True)
@@ -77,8 +87,8 @@ class Document:
     order: Order
     kind: str
     number: str
-    issued_on: datetime | None
-    due_on: datetime | None
+    issued_on: date | None
+    due_on: date | None
     state: PaymentState
 
     @property
@@ -120,12 +130,18 @@ def document(order: Order, today: date) -> Document:
 
 
 def document_candidates(rows: Iterable[OrderSearchRow]) -> list[OrderSearchRow]:
-    """The order-search rows (sales orders and credits) that carry a tax date, i.e. that have
-    been invoiced, newest document first."""
-    # API note: order-search has taxDate but not the invoice number; taxDate is set once the
-    # order is invoiced (sandbox and recordings agree). The detail GET confirms the number.
+    """The order-search rows that may be documents: sales orders and credits with a tax date,
+    newest tax date first. Only the order itself says which of them are (`is_document`)."""
+    # API note: order-search has taxDate but not the invoice number. A tax date is no sign of
+    # an invoice (addendum I.3: real accounts carry one on orders that are not invoiced), but
+    # every invoice has one, so rows without it need not be read.
     found = [r for r in rows if r.tax_date is not None and r.order_type in KIND_BY_ORDER_TYPE]
     return sorted(found, key=lambda r: (r.tax_date, r.order_id), reverse=True)
+
+
+def newest_first(documents: Iterable[Document]) -> list[Document]:
+    """Documents by their date, the newest first (the higher order id first on one day)."""
+    return sorted(documents, key=lambda d: (d.issued_on is not None, d.issued_on or 0, d.order.id), reverse=True)
 
 
 def matches(row: OrderSearchRow, order: Order | None, needle: str) -> bool:

@@ -1,12 +1,18 @@
 """Invoices and credit notes: the list's filters and one page of it, and one document.
 
-Brightpearl calls per page (cold; warm pages make none):
+A document is a sales order or credit whose `invoices[]` carries its number
+(portal.domain.documents.is_document); neither a tax date nor a status named "Invoiced" makes
+one. Order-search rows have a tax date but no invoice number, so the list reads every candidate
+(a sales order or credit with a tax date: every invoice has one) with the ID-set GET, 200 orders
+a call, each cached on its own; then it counts, filters and pages documents only, so the count,
+the rows and the empty state agree.
 
-    /documents             index(SO) + index(SC) + many(ids of the page)                 -> 3
-    /documents?q=…         index(SO) + index(SC) + many(every invoiced id), one ID-set GET
-                           per 200 documents, so a search can match invoice numbers
-                           (order-search rows have no invoice number)                  -> 2 + ⌈n/200⌉
-    /documents/{id}(.pdf)  one(id)                                                      -> 1
+Brightpearl calls per page (cold; warm pages make none), for n candidates:
+
+    /documents(?q=…&type=…&page=…)  index(SO) + index(SC) + many(candidates)    -> 2 + ⌈n/200⌉
+    /documents/{id}(.pdf)           one(id)                                     -> 1
+
+(The order list and the order page read through the same per-order cache.)
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from portal.brightpearl import Brightpearl
-from portal.brightpearl.models import Order
 from portal.core.clock import Clock
 from portal.core.settings import Settings
 from portal.core.users import User
@@ -28,8 +33,9 @@ from portal.domain.documents import (
     Document,
     document,
     document_candidates,
+    is_document,
     matches,
-    row_kind,
+    newest_first,
 )
 from portal.security.access import may_see_document, may_see_search_row, owned_document
 from portal.web.listing import ListQuery, paginate, parse_page, parse_search
@@ -82,31 +88,28 @@ class Documents:
             indexes: list = [(), ()]
         else:
             indexes = await asyncio.gather(*(bp.orders.index(user.contact_id, t) for t in DOCUMENT_TYPES))
-        every = document_candidates(row for index in indexes for row in index if may_see_search_row(user, row))
-        candidates = [row for row in every if row_kind(row) == query.kind] if query.kind else every
-        details: dict[int, Order] = {}
+        candidates = document_candidates(row for index in indexes for row in index if may_see_search_row(user, row))
+        orders = await bp.orders.many([row.order_id for row in candidates]) if candidates else {}
+        every: list[Document] = []
+        for row in candidates:
+            order = orders.get(row.order_id)
+            if is_document(order) and may_see_document(user, order):
+                every.append(document(order, today))
+        every = newest_first(every)
         if query.errors:
-            matching = []
-        elif query.q:
-            # The invoice number is only on the order itself: read every invoiced order (cached
-            # per order, 200 per call) and match on it too.
-            details = await bp.orders.many([row.order_id for row in candidates])
-            matching = [row for row in candidates if matches(row, details.get(row.order_id), query.q)]
+            matching: list[Document] = []
         else:
-            matching = candidates
+            rows = {row.order_id: row for row in candidates}
+            matching = [
+                doc
+                for doc in every
+                if (not query.kind or doc.kind == query.kind) and matches(rows[doc.order.id], doc.order, query.q)
+            ]
         shown = paginate(matching, query.page, self.settings.page_size)
-        missing = [row.order_id for row in shown.items if row.order_id not in details]
-        if missing:
-            details.update(await bp.orders.many(missing))
-        documents: list[Document] = []
-        for row in shown.items:
-            order = details.get(row.order_id)
-            if order is not None and may_see_document(user, order):
-                documents.append(document(order, today))
         return {
             "query": query,
-            "documents": documents,
-            "pdf_urls": {doc.order.id: pdf_url(doc.order.id) for doc in documents},
+            "documents": list(shown.items),
+            "pdf_urls": {doc.order.id: pdf_url(doc.order.id) for doc in shown.items},
             "page": shown,
             "has_any": bool(every),
             "kinds": KINDS,

@@ -5,7 +5,7 @@ and notes, as read-only typed views. Id fields use 0 for "none", as Brightpearl 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum
 from typing import Any
@@ -76,7 +76,10 @@ class OrderRow:
     sku: str = wire("productSku")
     name: str = wire("productName")
     quantity: Decimal = wire("quantity", "magnitude")
+    # productPrice (itemCost on PO/PC), in the order's price mode: tax included when the order's
+    # priceModeCode is INC. Rows without one (older orders) get rowNet / quantity: net.
     unit_price: Decimal = ZERO
+    price_given: bool = True  # False when unit_price was derived from rowNet
     net: Decimal = wire("rowValue", "rowNet", "value")
     tax: Decimal = wire("rowValue", "rowTax", "value")
     tax_rate: Decimal = wire("rowValue", "taxRate")
@@ -86,32 +89,66 @@ class OrderRow:
 
     @property
     def total(self) -> Decimal:
+        """The line's amount with tax: rowNet + rowTax, in either price mode (addendum I.2)."""
         return self.net + self.tax
+
+    @property
+    def unit_tax(self) -> Decimal:
+        """rowTax / quantity (0 for a zero quantity): what a derived, net unit price lacks
+        to be shown tax-inclusive."""
+        return _per_unit(self.tax, self.quantity)
 
     @classmethod
     def from_wire(cls, data: Any, *, row_id: Any = None, purchase: bool = False) -> OrderRow:
         """`row_id` is the key of the row in `orderRows`. On purchase orders/credits the unit
         price is the item cost: Brightpearl leaves `productPrice` at 0 there."""
         data = as_dict(data)
-        price = as_decimal(dig(data, "productPrice", "value"))
+        price = as_decimal(dig(data, "productPrice", "value"), None)
         # API note: PO rows carry the supplier price in itemCost (recorded productPrice 0.0000,
         # rowNet = quantity x itemCost); we prefer itemCost on PO/PC when it is present.
         cost = as_decimal(dig(data, "itemCost", "value"), None)
         if purchase and cost is not None:
             price = cost
+        elif purchase and price is not None and price == 0:
+            price = None  # a PO's productPrice 0 is no price
+        # Addendum I.4: rows of older orders carry neither productPrice nor itemCost; their
+        # unit price is rowNet / quantity (net of tax and of any discount).
+        given = price is not None
+        if price is None:
+            price = _per_unit(as_decimal(dig(data, "rowValue", "rowNet", "value")), as_decimal(dig(data, "quantity", "magnitude")))
         return cls.read(
             data,
             row_id=as_int(row_id if row_id is not None else data.get("id", data.get("orderRowId"))),
             unit_price=price,
+            price_given=given,
             options=frozen({as_str(k): as_str(v) for k, v in as_dict(data.get("productOptions")).items()}),
         )
+
+
+def _per_unit(amount: Decimal | None, quantity: Decimal | None) -> Decimal:
+    """amount / quantity, 0 when the quantity is 0 (a row of nothing has no unit price)."""
+    if not amount or not quantity:
+        return ZERO
+    return amount / quantity
 
 
 @model
 class Invoice:
     reference: str = wire("invoiceReference")  # "" until the order is invoiced
-    tax_date: datetime | None = wire("taxDate")
-    due_date: datetime | None = wire("dueDate")
+    # Date-only fields are calendar days (wire.as_calendar_date: Brightpearl sends UTC midnight).
+    tax_date: date | None = wire("taxDate")
+    due_date: date | None = wire("dueDate")
+
+    @property
+    def is_numbered(self) -> bool:
+        """True when Brightpearl has given this invoice its number: the reference is neither
+        empty (not invoiced) nor the "pending" marker (invoicing in progress).
+
+        API note: while invoicing runs Brightpearl shows the reference "pending" (API.md §7.6,
+        addendum I.3); that is not a document number yet. A tax date says nothing: real
+        accounts carry one on orders that are not invoiced."""
+        reference = self.reference.strip()
+        return bool(reference) and reference.casefold() != "pending"
 
 
 @model
@@ -145,7 +182,7 @@ class Order:
     invoices: tuple[Invoice, ...] = ()
     parent_order_id: int = wire("parentOrderId")
     acknowledged: bool = wire("acknowledged")
-    delivery_date: datetime | None = wire("delivery", "deliveryDate")
+    delivery_date: date | None = wire("delivery", "deliveryDate")  # a calendar day
     shipping_method_id: int = wire("delivery", "shippingMethodId")
     price_mode: str = wire("priceModeCode")
     warehouse_id: int = wire("warehouseId")
@@ -176,18 +213,22 @@ class Order:
         return self.reference.strip() or str(self.id)
 
     @property
+    def invoice(self) -> Invoice | None:
+        """The order's numbered invoice (or credit note), None while there is none."""
+        return next((i for i in self.invoices if i.is_numbered), None)
+
+    @property
     def invoice_reference(self) -> str:
-        """The first invoice number, "" while not invoiced."""
-        return next((i.reference for i in self.invoices if i.reference), "")
+        """The invoice (or credit note) number, "" while there is none (not invoiced, or
+        invoicing still "pending")."""
+        invoice = self.invoice
+        return invoice.reference.strip() if invoice else ""
 
     @property
     def is_invoiced(self) -> bool:
-        """True once Brightpearl has given the order its invoice (or credit note) number.
-
-        API note: while invoicing runs Brightpearl shows the reference "pending" (API.md §7.6);
-        that is not a document number yet."""
-        reference = self.invoice_reference.strip()
-        return bool(reference) and reference.casefold() != "pending"
+        """True once Brightpearl has given the order its invoice (or credit note) number: the
+        one rule for "is a document" (not its taxDate, not a status named "Invoiced")."""
+        return self.invoice is not None
 
     @classmethod
     def from_wire(cls, data: Any) -> Order:
@@ -238,8 +279,8 @@ class OrderSearchRow:
     external_ref: str = wire("externalRef")
     parent_order_id: int = wire("parentOrderId")
     warehouse_id: int = wire("warehouseId")
-    tax_date: datetime | None = wire("taxDate")
-    delivery_date: datetime | None = wire("deliveryDate")
+    tax_date: date | None = wire("taxDate")  # date-only fields: calendar days
+    delivery_date: date | None = wire("deliveryDate")
 
     @property
     def order_type(self) -> OrderType | None:
@@ -256,13 +297,18 @@ class OrderStatus:
     order_type_code: str = ""
     visible: bool = wire("visible")  # "visible to the customer" in Brightpearl's own portal
     state: str = wire("state")  # only "draft" is known (quotes, pending POs)
-    sort_order: int = wire("sortOrder")
+    # sortOrder (API.md §7.4); some bodies carry `sort` instead (addendum I.5); with neither,
+    # statuses sort by id.
+    sort_order: int = 0
     color: str = wire("color")
     disabled: bool = wire("disabled")
 
     @classmethod
     def from_wire(cls, data: Any) -> OrderStatus:
-        return cls.read(data, order_type_code=as_str(as_dict(data).get("orderTypeCode")).upper())
+        data = as_dict(data)
+        status_id = as_int(data.get("statusId", data.get("id")))
+        sort_order = as_int(data.get("sortOrder"), as_int(data.get("sort"), status_id))
+        return cls.read(data, order_type_code=as_str(data.get("orderTypeCode")).upper(), sort_order=sort_order)
 
 
 @model
