@@ -691,3 +691,60 @@ def test_config_values_seed_the_knobs():
     knobs = sandbox.knobs
     assert (knobs.latency_ms, knobs.error_rate, knobs.throttle_limit, knobs.throttle_window_s) == (5, 0.25, 7, 2.0)
     assert (knobs.outage, knobs.lose_responses, knobs.fail_writes) == (False, 0, 0)
+
+
+# ------------------------------------------------------------------------- per-path faults
+@pytest.mark.anyio
+async def test_a_path_fault_fails_only_matching_paths_with_brightpearls_bodies(sandbox, client):
+    sandbox.fail(r"^/warehouse-service/shipping-method", 404)
+    sandbox.fail(r"/note$", 500, method="GET")
+    order = alice_orders(sandbox)[0]
+    missing = await client.get("/warehouse-service/shipping-method/")
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["code"] == "CMNC-404"
+    assert missing.json()["errors"][0]["message"].startswith("Cannot find the resource")
+    failed = await client.get(f"/order-service/order/{order['id']}/note")
+    assert failed.status_code == 500 and failed.json()["errors"][0]["code"] == "CMNU-003"
+    posted = await client.post(f"/order-service/order/{order['id']}/note", json={"text": "still works"})
+    assert posted.status_code == 200  # the fault is for GETs only
+    assert (await client.get("/order-service/order-status")).status_code == 200
+    sandbox.clear_faults()
+    assert (await client.get("/warehouse-service/shipping-method/")).status_code == 200
+
+
+@pytest.mark.anyio
+async def test_a_counted_fault_stops_after_its_times_and_a_timeout_fault_is_a_read_timeout(sandbox, client):
+    fault = sandbox.fail(r"^/order-service/order-status", "timeout", times=2)
+    for _ in range(2):
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get("/order-service/order-status")
+    assert (await client.get("/order-service/order-status")).status_code == 200
+    assert fault.hits == 2 and fault.times == 0
+    with pytest.raises(ValueError):
+        sandbox.fail("x", 200)
+
+
+def test_over_uvicorn_a_timeout_fault_keeps_the_client_waiting():
+    import uvicorn
+
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY, orders=200, customers=10))
+    sandbox.knobs.hang_s = 0.5
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        base = f"http://127.0.0.1:{port}/public-api/demo"
+        sandbox.fail(r"^/order-service/order-type", "timeout")
+        with httpx.Client(base_url=base, headers=sandbox.auth_headers, timeout=0.2) as http:
+            with pytest.raises(httpx.ReadTimeout):
+                http.get("/order-service/order-type")
+        with httpx.Client(base_url=base, headers=sandbox.auth_headers, timeout=5) as http:
+            assert http.get("/order-service/order-type").status_code == 504  # after hang_s, as a gateway
+            assert http.get("/order-service/order-status").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

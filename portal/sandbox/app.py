@@ -6,8 +6,9 @@
         await client.get("/order-service/order/60001")
 
 Order of checks for an API request (each answers before the next runs):
-latency -> outage (503) -> error_rate (500 CMNU-003) -> auth (401) -> throttle (503) ->
-unknown URI (404) -> fail_writes (503, not committed) -> handler -> journal -> lose_responses.
+latency -> outage (503) -> error_rate (500 CMNU-003) -> per-path faults (status or timeout) ->
+auth (401) -> throttle (503) -> unknown URI (404) -> fail_writes (503, not committed) -> handler
+-> journal -> lose_responses.
 Every API response carries the throttle headers, `Message-Type`, `Ruid` and the JSON
 content type Brightpearl sends.
 """
@@ -85,6 +86,28 @@ class SandboxConfig:
 
 
 @dataclass
+class Fault:
+    """One injected fault: requests whose path (after `/public-api/{account}`, without the
+    query) matches the regular expression `pattern` get `status` with Brightpearl's body for
+    it (404 CMNC-404 "Cannot find the resource", 5xx CMNU-003 or the proxy's 503), or, with
+    `status="timeout"`, no answer at all. `times` counts how many requests it still fails
+    (None: until cleared); `method` limits it to one HTTP method."""
+
+    pattern: str
+    status: int | str = 500
+    times: int | None = None
+    method: str | None = None
+    hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.times is not None and self.times <= 0:
+            return False
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return re.search(self.pattern, path) is not None
+
+
+@dataclass
 class Knobs:
     """Fault injection, read on every request (change them at any time)."""
 
@@ -95,6 +118,14 @@ class Knobs:
     throttle_window_s: float = 60.0
     lose_responses: int = 0
     fail_writes: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    # How long a timeout fault keeps a real client (over a socket) waiting before a 504.
+    hang_s: float = 120.0
+
+
+class SandboxTimeout(Exception):
+    """A timeout fault: the in-process transport turns it into `httpx.ReadTimeout`; over a
+    real server the request hangs for `Knobs.hang_s` and then gets a gateway 504."""
 
 
 class SandboxConnectionLost(Exception):
@@ -111,6 +142,7 @@ class _Outcome:
     body: Any
     message_type: str
     lost: bool = False
+    hang: bool = False
     extra_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
@@ -125,6 +157,8 @@ class _Transport(httpx.AsyncBaseTransport):
             return await self._inner.handle_async_request(request)
         except SandboxConnectionLost as exc:
             raise httpx.ReadError("Server closed the connection without a response", request=request) from exc
+        except SandboxTimeout as exc:
+            raise httpx.ReadTimeout("The sandbox did not answer (timeout fault)", request=request) from exc
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -194,6 +228,19 @@ class Sandbox:
     def reset_throttle(self) -> None:
         self.throttle.reset()
 
+    def fail(self, pattern: str, status: int | str = 500, *, times: int | None = None, method: str | None = None) -> Fault:
+        """Answer requests whose path matches `pattern` (a regular expression) with `status`
+        (404, 500, 503, … or "timeout"), `times` times or until `clear_faults()`."""
+        if status != "timeout" and not (isinstance(status, int) and 400 <= status <= 599):
+            raise ValueError(f"a fault is an HTTP error status or 'timeout', not {status!r}")
+        re.compile(pattern)
+        fault = Fault(pattern, status, times, method)
+        self.knobs.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        self.knobs.faults.clear()
+
     # -------------------------------------------------------------------------- ASGI
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -216,6 +263,9 @@ class Sandbox:
         )
         if outcome.lost:
             await _drop_connection(send)
+            return
+        if outcome.hang:
+            await _hang(send, self.knobs.hang_s)
             return
         payload = b"" if outcome.body is None else json.dumps(outcome.body, ensure_ascii=False, separators=(",", ":")).encode()
         await _respond(send, outcome.status, payload, [(b"content-type", JSON_TYPE), *outcome.extra_headers])
@@ -248,6 +298,9 @@ class Sandbox:
             return _Outcome(503, {"response": UNAVAILABLE}, "api-proxy")
         if knobs.error_rate > 0 and self._rng.random() < knobs.error_rate:
             return _Outcome(500, internal_error().body(), "api-proxy")
+        fault = next((f for f in knobs.faults if f.matches(method, path)), None)
+        if fault is not None:
+            return _fault_outcome(fault, path)
         token_ok = headers.get("brightpearl-staff-token") == cfg.staff_token or (
             cfg.account_token is not None and headers.get("brightpearl-account-token") == cfg.account_token
         )
@@ -315,6 +368,32 @@ def _now() -> datetime:
     # Milliseconds only: what the wire shows is exactly what the journal replays.
     moment = datetime.now(LONDON)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _fault_outcome(fault: Fault, path: str) -> _Outcome:
+    fault.hits += 1
+    if fault.times is not None:
+        fault.times -= 1
+    if fault.status == "timeout":
+        return _Outcome(504, None, "api-proxy", hang=True)
+    status = int(fault.status)
+    if status == 404:
+        return _Outcome(404, not_found(f"Cannot find the resource {path}").body(), "api-proxy")
+    if status == 503:
+        return _Outcome(503, {"response": UNAVAILABLE}, "api-proxy")
+    if status >= 500:
+        return _Outcome(status, internal_error().body(), "api-proxy")
+    return _Outcome(status, {"errors": [{"code": "CMNC-400", "message": "Injected fault"}]}, "api-proxy")
+
+
+async def _hang(send: Send, seconds: float) -> None:
+    """A timeout fault: in-process, raise SandboxTimeout (httpx.ReadTimeout for the client);
+    under a real server keep the client waiting, then answer 504 as a gateway would."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise SandboxTimeout("timeout fault")
+    await anyio.sleep(seconds)
+    await _respond(send, 504, b"", [(b"content-type", JSON_TYPE)])
 
 
 async def _respond(send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]]) -> None:
