@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -132,11 +132,11 @@ def test_sales_order_from_example():
     assert len(order.invoices) == 1
     assert order.invoices[0].reference == "SI-20931"
     assert order.invoice_reference == "SI-20931"
-    assert order.invoices[0].tax_date == datetime(2024, 5, 16, tzinfo=BST)
-    assert order.invoices[0].due_date == datetime(2024, 6, 15, tzinfo=BST)
+    assert order.invoices[0].tax_date == date(2024, 5, 16)
+    assert order.invoices[0].due_date == date(2024, 6, 15)
     assert order.parent_order_id == 0
     assert order.acknowledged is False
-    assert order.delivery_date == datetime(2024, 5, 17, tzinfo=BST)
+    assert order.delivery_date == date(2024, 5, 17)
     assert order.shipping_method_id == 7
     assert order.price_mode == "EXC"
     assert order.custom_fields["PCF_PORTALUSR"] == "jane.porter@example.com"
@@ -155,7 +155,7 @@ def test_purchase_order_from_example():
     assert order.total == Decimal("2400.00")
     assert order.shipping_method_id == 0
     assert order.invoice_reference == ""
-    assert order.delivery_date == datetime(2024, 5, 24, tzinfo=BST)
+    assert order.delivery_date == date(2024, 5, 24)
     (row,) = order.rows
     assert row.quantity == 60
     # productPrice is 0 on PO rows; the supplier's price is the item cost.
@@ -221,8 +221,8 @@ def test_order_search_rows_from_example():
     assert first.payment_status_id == 2
     assert first.external_ref == ""  # null cell
     assert first.parent_order_id == 0
-    assert first.tax_date == datetime(2024, 5, 16, tzinfo=BST)
-    assert first.delivery_date == datetime(2024, 5, 17, tzinfo=BST)
+    assert first.tax_date == date(2024, 5, 16)
+    assert first.delivery_date == date(2024, 5, 17)
     assert second.tax_date is None and second.delivery_date is None
     assert second.customer_ref == "Q-Spring range"
 
@@ -381,8 +381,8 @@ def test_statement_lines_from_example():
     assert invoice.journal_id == 88120
     assert invoice.order_id == 51234
     assert invoice.journal_type_code == "SI"
-    assert invoice.journal_date == datetime(2024, 5, 16, tzinfo=BST)
-    assert invoice.due_date == datetime(2024, 6, 15, tzinfo=BST)
+    assert invoice.journal_date == date(2024, 5, 16)
+    assert invoice.due_date == date(2024, 6, 15)
     assert invoice.reference == "SI-20931"
     assert invoice.customer_reference == "PO-88123"
     assert (invoice.invoice_amount, invoice.paid_amount, invoice.due_amount) == (

@@ -145,7 +145,7 @@ def test_ageing_by_days_past_due_as_of_the_end_date():
     balance = sum(
         (Decimal(x.invoice_amount) - (x.paid_amount if x.journal_type_code in ("SR", "SP") else 0))
         for x in lines
-        if x.journal_date.date() <= as_of
+        if x.journal_date <= as_of
     )
     assert result.total == balance == Decimal("815.00")
     assert [label for label, _ in result.rows] == ["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"]

@@ -1,9 +1,14 @@
 """How the portal writes money, quantities and dates for people: one set of rules shared by the
-Jinja filters, the PDFs and the CSV files."""
+Jinja filters, the PDFs and the CSV files.
+
+Two kinds of dates: a calendar day (`date`: a tax date, a due date, a delivery date) is shown as
+it is, wherever anyone is; a moment (`datetime`: placed, shipped, a comment) is shown in the
+merchant's time zone (`Settings.zone`), which `local` applies. A moment without a zone to show
+it in is a programming error (ValueError), never a silent guess."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
@@ -26,18 +31,32 @@ def money(amount: Decimal | int | float | str | None, currency: str | None = Non
     return f"{sign}{text} {code}".strip()
 
 
-def day(value: datetime | date | None) -> str:
-    """Format a date as `14 May 2024` (in the date's own offset), or an en dash."""
-    if value is None:
-        return "–"
-    return f"{value.day} {value:%b %Y}"
+def local(value: datetime, zone: tzinfo | None) -> datetime:
+    """The moment `value` on the merchant's clock (`zone`); naive moments are taken as UTC."""
+    if zone is None:
+        raise ValueError("a moment is shown in the merchant's time zone: pass the zone")
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone)
 
 
-def day_time(value: datetime | None) -> str:
-    """Format a moment as `14 May 2024, 09:32` in its own offset, or an en dash."""
+def calendar_day(value: datetime | date, zone: tzinfo | None = None) -> date:
+    """The day people see: a calendar date as it is, a moment's date in the merchant's zone."""
+    return local(value, zone).date() if isinstance(value, datetime) else value
+
+
+def day(value: datetime | date | None, zone: tzinfo | None = None) -> str:
+    """Format a day as `14 May 2024` (a moment: its day in `zone`), or an en dash."""
     if value is None:
         return "–"
-    return f"{value.day} {value:%b %Y, %H:%M}"
+    shown = calendar_day(value, zone)
+    return f"{shown.day} {shown:%b %Y}"
+
+
+def day_time(value: datetime | None, zone: tzinfo | None = None) -> str:
+    """Format a moment as `14 May 2024, 09:32` on the merchant's clock (`zone`), or an en dash."""
+    if value is None:
+        return "–"
+    shown = local(value, zone)
+    return f"{shown.day} {shown:%b %Y, %H:%M}"
 
 
 def normalize(value: Decimal | int | str | None) -> str:
@@ -52,9 +71,14 @@ def normalize(value: Decimal | int | str | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def iso(value: datetime | date | None) -> str:
-    """Machine-readable form for <time datetime=…>."""
-    return value.isoformat() if value else ""
+def iso(value: datetime | date | None, zone: tzinfo | None = None) -> str:
+    """Machine-readable form for <time datetime=…>: `2024-05-14` for a day, a moment with its
+    offset (in `zone` when given, so it agrees with the text beside it)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and zone is not None:
+        return local(value, zone).isoformat()
+    return value.isoformat()
 
 
 def age(value: datetime | None) -> str:

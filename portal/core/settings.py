@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _WEAK_SECRETS = {"changeme", "secret", "password", "portal", "development"}
@@ -47,6 +48,10 @@ class Settings:
     session_max_hours: int = 12
     login_attempts_per_minute: int = 10
     page_size: int = 25
+    # The merchant's time zone (an IANA name): moments (placed, shipped, comments) are shown in
+    # it and "today" (overdue, statement periods) is its today. Date-only fields (tax and due
+    # dates) are calendar days and never shift.
+    timezone: str = "Europe/London"
     demo: bool = False
     # Sandbox options (used when brightpearl_url is None).
     sandbox_seed: int = 7
@@ -62,6 +67,11 @@ class Settings:
     @property
     def uses_sandbox(self) -> bool:
         return self.brightpearl_url is None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The merchant's time zone (validated by `validate`)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def cookie_secure(self) -> bool:
@@ -95,6 +105,7 @@ class Settings:
             "PORTAL_SITE_NAME": "site_name",
             "PORTAL_BRAND_COLOUR": "brand_colour",
             "PORTAL_ACCENT_COLOUR": "accent_colour",
+            "PORTAL_TIMEZONE": "timezone",
         }
         for var, name in text.items():
             if env.get(var, "").strip():
@@ -146,6 +157,12 @@ class Settings:
             raise SettingsError("PORTAL_BRIGHTPEARL_HEADROOM must be between 0 and 190")
         if self.brightpearl_deadline <= 0:
             raise SettingsError("PORTAL_BRIGHTPEARL_DEADLINE must be positive")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"PORTAL_TIMEZONE must be a time zone name like Europe/London or America/Chicago, not {self.timezone!r}"
+            ) from None
 
     def with_secret(self) -> Settings:
         """Return settings whose secret key is set: the given one, or one kept in the data dir."""

@@ -46,9 +46,15 @@ def movement(line: StatementLine) -> Decimal:
     return -line.paid_amount if is_payment(line) else line.invoice_amount
 
 
+def opening_balance(lines: Iterable[StatementLine], date_from: date) -> Decimal:
+    """The balance at the start of `date_from`, worked out from every line dated before it:
+    what Brightpearl's own balance says when `lines` is the account's whole history."""
+    return sum((movement(line) for line in lines if (day := line_day(line)) is not None and day < date_from), ZERO)
+
+
 def line_day(line: StatementLine) -> date | None:
-    """The journal date as a calendar day, in the offset Brightpearl gave it."""
-    return line.journal_date.date() if line.journal_date else None
+    """The journal date, a calendar day (read by the models' date-only rule)."""
+    return line.journal_date
 
 
 def line_label(line: StatementLine) -> str:
@@ -155,7 +161,7 @@ def _applicable(available: Decimal, amount: Decimal) -> Decimal:
 def _add(buckets: list[Decimal], line: StatementLine, day: date, outstanding: Decimal, as_of: date) -> None:
     if outstanding == 0:
         return
-    due = line.due_date.date() if line.due_date else day
+    due = line.due_date or day
     buckets[bucket_index((as_of - due).days)] += outstanding
 
 
@@ -207,7 +213,7 @@ def statement(
                 label=line_label(line),
                 reference=line.reference,
                 your_reference=line.customer_reference,
-                due_on=line.due_date.date() if line.due_date and not is_payment(line) else None,
+                due_on=line.due_date if not is_payment(line) else None,
                 debit=change if change > 0 else None,
                 credit=-change if change < 0 else None,
                 balance=balance,

@@ -99,6 +99,7 @@ class Components:
             outbox=outbox,
             login_attempts=LoginAttempts(settings.login_attempts_per_minute),
             failed_logins=FailedLogins(),
+            clock=Clock(settings.zone),  # "today" is the merchant's (PORTAL_TIMEZONE)
         )
         if settings.uses_sandbox:
             demo.seed(db, components.users, components.passwords)

@@ -5,6 +5,7 @@ template may use (`asset`, `url_with`, `nav_links`, the site name, the form widg
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
@@ -87,8 +88,15 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         # Templates ship with the code; checking their files on every render costs a stat each.
         auto_reload=False,
     )
+    # Moments are shown on the merchant's clock (PORTAL_TIMEZONE); calendar days as they are.
+    zone = settings.zone
     env.filters.update(
-        money=money, day=day, day_time=day_time, iso=iso, age=age, normalize=normalize
+        money=money,
+        day=partial(day, zone=zone),
+        day_time=partial(day_time, zone=zone),
+        iso=partial(iso, zone=zone),
+        age=age,
+        normalize=normalize,
     )
     env.globals.update(
         site_name=settings.site_name,

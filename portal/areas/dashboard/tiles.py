@@ -121,14 +121,13 @@ async def overdue_tile(data: DashboardData) -> dict:
     # The statement search is filtered by contact in Brightpearl; showing only lines of orders
     # in the user's own index keeps another contact's invoice out even if that filter slipped.
     my_orders = {row.order_id for row in mine}
-    now = data.clock.now()
+    # Due dates are calendar days; overdue means due before the merchant's today.
+    today = data.clock.today()
     overdue = []
     for line in lines:
         if line.order_id not in my_orders or line.due_amount <= 0 or line.due_date is None:
             continue
-        # "Today" where the due date was written (its own offset), so a date never turns
-        # overdue early or late because of the server's time zone.
-        days = (now.astimezone(line.due_date.tzinfo).date() - line.due_date.date()).days
+        days = (today - line.due_date).days
         if days > 0:
             overdue.append({"line": line, "days": days})
     overdue.sort(key=lambda item: (item["line"].due_date, item["line"].journal_id))

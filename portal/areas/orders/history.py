@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 
 from markupsafe import Markup
 
@@ -98,9 +99,11 @@ class RenderedRows:
         statuses: Mapping[int, OrderStatus],
         order_url: Callable[[int], str],
         render: Callable[[HistoryRow], str],
+        zone: tzinfo,
     ) -> HistoryRow:
         """The display values and rendered row of `order` (`order_url(id)` is an order's page;
-        asked only when the row is rendered, as reversing a route costs more than the lookup)."""
+        asked only when the row is rendered, as reversing a route costs more than the lookup;
+        `zone` is the merchant's, in which the placing moment is shown)."""
         found = self._rows.get(id(order))
         if found is not None and found[0] is order:
             self._rows.move_to_end(id(order))
@@ -109,8 +112,8 @@ class RenderedRows:
             url=order_url(order.id),
             reference=order.display_reference,
             number=order.id if order.reference else None,
-            placed=day(order.placed_on),
-            placed_iso=iso(order.placed_on),
+            placed=day(order.placed_on, zone),
+            placed_iso=iso(order.placed_on, zone),
             status_name=status_name(statuses, order.status_id, order.status_name),
             shipping=shipping_state(order.shipping_status_code),
             total=money(order.total, order.currency_code),
@@ -149,7 +152,7 @@ class OrderHistory:
         shown = paginate(matching, query.page, self.settings.page_size)
         orders = await self.bp.orders.many([row.order_id for row in shown.items]) if shown.items else {}
         rows = [
-            self.rendered_rows.row(order, statuses, order_url, render)
+            self.rendered_rows.row(order, statuses, order_url, render, self.settings.zone)
             for order in (orders.get(row.order_id) for row in shown.items)
             if order is not None and may_see_order(user, order)
         ]

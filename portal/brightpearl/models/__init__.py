@@ -20,7 +20,7 @@ from .orders import (
 )
 from .products import PriceList
 from .warehouse import GoodsOutNote, ShippingMethod
-from .wire import as_bool, as_datetime, as_decimal, as_dict, as_int, as_list, as_str, dig
+from .wire import as_bool, as_calendar_date, as_datetime, as_decimal, as_dict, as_int, as_list, as_str, dig
 
 __all__ = [
     "PURCHASE_CODES",
@@ -43,6 +43,7 @@ __all__ = [
     "ShippingMethod",
     "StatementLine",
     "as_bool",
+    "as_calendar_date",
     "as_datetime",
     "as_decimal",
     "as_dict",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from decimal import Decimal
 
 from .wire import model, wire
@@ -15,8 +15,9 @@ class StatementLine:
     journal_id: int = wire("journalId")
     order_id: int = wire("orderId")
     journal_type_code: str = wire("journalTypeCode")  # API note: SI/SC/SR… meanings unconfirmed
-    journal_date: datetime | None = wire("journalDate")
-    due_date: datetime | None = wire("journalDueDate")
+    # Date-only fields: calendar days, read by the rule of wire.as_calendar_date.
+    journal_date: date | None = wire("journalDate")
+    due_date: date | None = wire("journalDueDate")
     reference: str = wire("reference")
     customer_reference: str = wire("customerReference")
     invoice_amount: Decimal = wire("invoiceAmount")

@@ -2,8 +2,10 @@
 
 Every reader accepts whatever Brightpearl (or a hostile or buggy stub) sends: missing fields
 become defaults ("" for text, 0 for ids, Decimal 0 for money, None for dates), ids given as
-strings become ints, money becomes `Decimal`, dates become timezone-aware `datetime`s. Nothing
-here raises KeyError; a value of the wrong type is treated as missing.
+strings become ints, money becomes `Decimal`, moments (createdOn, placedOn, a note's addedOn)
+become timezone-aware `datetime`s and date-only fields (taxDate, dueDate, deliveryDate) become
+calendar `date`s (see `as_calendar_date`). Nothing here raises KeyError; a value of the wrong
+type is treated as missing.
 
 A model declares each plain field once, with where it sits on the wire:
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType, UnionType
 from typing import Any, TypeVar, dataclass_transform
@@ -108,6 +110,36 @@ def as_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def as_calendar_date(value: Any) -> date | None:
+    """The calendar day of a date-only field (taxDate, dueDate, deliveryDate, journalDate), or None.
+
+    Brightpearl keeps these at UTC midnight and sends them in the account's offset, so on a
+    -06:00 account 30 April arrives as `2024-04-29T18:00:00.000-06:00`; real orders also carry
+    values at local midnight (`2024-04-30T00:00:00.000-06:00`). The rule (API-ADDENDUM I.1):
+    local time 00:00 -> the local date; else UTC time 00:00 -> the UTC date. A value that is
+    neither (a moment of the day, as older bodies or other clients write) is taken at its local
+    date: the day the account itself shows. A plain `yyyy-MM-dd` is that day; epoch
+    milliseconds are the UTC day; anything else is None."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                return None
+    moment = as_datetime(value)
+    if moment is None:
+        return None
+    if moment.time() == time(0, 0):
+        return moment.date()
+    in_utc = moment.astimezone(UTC)
+    if in_utc.time() == time(0, 0):
+        return in_utc.date()
+    return moment.date()
+
+
 def as_dict(value: Any) -> dict:
     """`value` when it is a JSON object, else {}."""
     return value if isinstance(value, dict) else {}
@@ -127,7 +159,7 @@ class _Wire:
 
 def wire(*path: str, or_key: str | None = None) -> Any:
     """Declare a model field read from `data[path[0]][path[1]]…`, converted by the field's type
-    (int, str, bool, Decimal or datetime | None). With `or_key`, a body without `path[0]` is
+    (int, str, bool, Decimal, datetime | None for moments or date | None for date-only fields). With `or_key`, a body without `path[0]` is
     read at that key instead (older shapes: `id` for `statusId`, say)."""
     return _Wire(path, or_key)
 
@@ -139,16 +171,20 @@ _READERS: dict[Any, tuple[Callable[[Any], Any], Any]] = {
     bool: (as_bool, False),
     Decimal: (as_decimal, ZERO),
     datetime | None: (as_datetime, None),
+    date | None: (as_calendar_date, None),
 }
 
 
 def _reader_for(hint: Any) -> tuple[Callable[[Any], Any], Any]:
     if isinstance(hint, UnionType) or typing.get_origin(hint) is typing.Union:
-        hint = datetime | None if datetime in typing.get_args(hint) else hint
+        members = typing.get_args(hint)
+        hint = datetime | None if datetime in members else date | None if date in members else hint
     try:
         return _READERS[hint]
     except KeyError:
-        raise TypeError(f"wire() fields must be int, str, bool, Decimal or datetime | None, not {hint!r}") from None
+        raise TypeError(
+            f"wire() fields must be int, str, bool, Decimal, datetime | None or date | None, not {hint!r}"
+        ) from None
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(wire, field))
