@@ -3,36 +3,61 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 # Per-account login throttle (LoginAttempts below limits each client address).
 ACCOUNT_FAILURES = 8
 ACCOUNT_WINDOW = 15 * 60
+# Emails remembered at most (each costs well under 1 KB): anyone may try any number of
+# emails, and memory must not grow with them.
+ACCOUNTS_KEPT = 10_000
 
 
 class FailedLogins:
-    """Failed attempts per email in the last window."""
+    """Failed attempts per email in the last window, for at most `max_accounts` emails.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    Emails are kept in the order of their latest failure, so the ones whose window has passed
+    are dropped from the front as time goes on, and when more than `max_accounts` emails failed
+    within one window the one that failed longest ago is forgotten first. (Forgetting it needs
+    `max_accounts` other emails to fail after it; the per-address limit slows that down.)
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, max_accounts: int = ACCOUNTS_KEPT) -> None:
         self._clock = clock
-        self._times: dict[str, deque[float]] = defaultdict(deque)
+        self.max_accounts = max_accounts
+        # email -> times of its last ACCOUNT_FAILURES failures, oldest email first.
+        self._times: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def _recent(self, email: str) -> deque[float]:
-        times = self._times[email]
-        cutoff = self._clock() - ACCOUNT_WINDOW
-        while times and times[0] < cutoff:
-            times.popleft()
-        if not times:
-            self._times.pop(email, None)
-        return times
+    def __len__(self) -> int:
+        """How many emails are remembered."""
+        return len(self._times)
+
+    def _expire(self, now: float) -> None:
+        cutoff = now - ACCOUNT_WINDOW
+        while self._times:
+            email, times = next(iter(self._times.items()))
+            if times[-1] >= cutoff:
+                return
+            del self._times[email]
 
     def blocked(self, email: str) -> bool:
-        return len(self._recent(email)) >= ACCOUNT_FAILURES
+        now = self._clock()
+        self._expire(now)
+        times = self._times.get(email)
+        if not times:
+            return False
+        cutoff = now - ACCOUNT_WINDOW
+        return sum(1 for t in times if t >= cutoff) >= ACCOUNT_FAILURES
 
     def add(self, email: str) -> None:
-        self._recent(email)
-        self._times[email].append(self._clock())
+        now = self._clock()
+        self._expire(now)
+        times = self._times.pop(email, None) or deque(maxlen=ACCOUNT_FAILURES)
+        times.append(now)
+        self._times[email] = times  # now the newest
+        while len(self._times) > self.max_accounts:
+            self._times.popitem(last=False)
 
     def clear(self, email: str) -> None:
         self._times.pop(email, None)
