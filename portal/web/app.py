@@ -26,6 +26,7 @@ from portal.web import errors, tasks
 from portal.web.components import Components
 from portal.web.dependencies import app_dependencies
 from portal.web.routes import areas
+from portal.web.static_files import StaticFileSystem
 from portal.web.templating import make_template_config
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
+                file_system=StaticFileSystem(),
                 cache_control=CacheControlHeader(max_age=86400, public=True),
                 include_in_schema=False,
             ),
