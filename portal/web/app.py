@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import HTTPException
@@ -30,6 +31,8 @@ from portal.web.static_files import StaticFileSystem
 from portal.web.templating import make_template_config
 
 MAX_BODY_BYTES = 1024 * 1024
+
+log = logging.getLogger("portal.errors")
 
 
 def create_app(settings: Settings | None = None, *, components: Components | None = None) -> Litestar:
@@ -88,13 +91,17 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
             cookie_samesite="lax",
         ),
         before_send=[make_security_headers_hook(https=https)],
-        exception_handlers={HTTPException: errors.error_handler, Exception: errors.error_handler},
+        exception_handlers={
+            HTTPException: errors.error_handler,
+            Exception: errors.error_handler,
+            413: _request_too_large,
+        },
         template_config=make_template_config(settings),
         plugins=[HTMXPlugin()],
         openapi_config=None,
         logging_config=LoggingConfig(
             log_exceptions="always",
-            disable_stack_trace={400, 401, 403, 404, 405, 429, 503},
+            disable_stack_trace={400, 401, 403, 404, 405, 413, 429, 503},
         ),
         request_max_body_size=MAX_BODY_BYTES,
         debug=False,
@@ -103,3 +110,10 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
 
 async def _track_staleness(_request) -> None:
     start_staleness_tracking()
+
+
+def _request_too_large(request: Request, exc: Exception) -> Response:
+    """413: the client sent more than MAX_BODY_BYTES. One warning line (it is the client's
+    doing, not a bug: no traceback), then the branded error page."""
+    log.warning("request body over %d bytes refused on %s %r", MAX_BODY_BYTES, request.method, request.url.path)
+    return errors.error_handler(request, exc)
