@@ -13,10 +13,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST
 
 MIN_LENGTH = 8
+# The one limit on a password's length, in characters: every password set (CLI, seeding, any
+# future form) and every login is checked against it, and a longer one is refused, never cut.
 MAX_LENGTH = 1024
 
 # Hashes running at once: one per core of a small server, so logins never starve the event loop.
 HASHES_AT_ONCE = 2
+
+
+class PasswordTooLong(ValueError):
+    """A password over MAX_LENGTH characters was given to be hashed."""
+
+
+def _within_limit(password: str) -> str:
+    if len(password) > MAX_LENGTH:
+        raise PasswordTooLong(f"passwords have at most {MAX_LENGTH} characters")
+    return password
 
 
 class Passwords:
@@ -35,12 +47,14 @@ class Passwords:
         return self._limiter
 
     def hash_sync(self, password: str) -> str:
-        """Return the argon2id hash of `password` (blocking; for the CLI and seeding)."""
-        return self._hasher.hash(password)
+        """Return the argon2id hash of `password` (blocking; for the CLI and seeding).
+        Raises PasswordTooLong over MAX_LENGTH characters."""
+        return self._hasher.hash(_within_limit(password))
 
     async def hash(self, password: str) -> str:
-        """Return the argon2id hash of `password`, computed in a worker thread."""
-        return await anyio.to_thread.run_sync(self._hasher.hash, password, limiter=self._capacity())
+        """Return the argon2id hash of `password`, computed in a worker thread.
+        Raises PasswordTooLong over MAX_LENGTH characters."""
+        return await anyio.to_thread.run_sync(self._hasher.hash, _within_limit(password), limiter=self._capacity())
 
     async def verify(self, stored_hash: str | None, password: str) -> tuple[bool, str | None]:
         """Check `password`; return (ok, new_hash_if_parameters_changed).
@@ -69,5 +83,5 @@ def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return f"Use at most {MAX_LENGTH} characters (this one has {len(password)})."
     return None

@@ -9,13 +9,13 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Response, Template
 
 from portal.security.middleware import csrf_cookie_name, session_cookie_name
+from portal.security.passwords import MAX_LENGTH
 from portal.web.htmx import go
 from portal.web.rendering import page
 
 from .service import Logins, TooManyAttempts
 
 MAX_EMAIL = 320
-MAX_PASSWORD = 1024
 
 
 def safe_next(target: str | None) -> str:
@@ -25,16 +25,26 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def login_page(request: Request, *, email: str = "", error: str | None = None, target: str = "/") -> Template:
+def login_page(
+    request: Request,
+    *,
+    email: str = "",
+    error: str | None = None,
+    password_error: str | None = None,
+    target: str = "/",
+) -> Template:
+    """The login form; `error` is about the whole form, `password_error` is shown beside the
+    password field."""
     return page(
         request,
         "views/auth/login.html",
-        status_code=400 if error else 200,
+        status_code=400 if error or password_error else 200,
         email=email,
         error=error,
+        password_error=password_error,
         next=target,
         max_email=MAX_EMAIL,
-        max_password=MAX_PASSWORD,
+        max_password=MAX_LENGTH,
     )
 
 
@@ -51,7 +61,8 @@ async def login(request: Request, logins: NamedDependency[Logins]) -> Template |
     settings = logins.settings
     form = await request.form()
     email = str(form.get("email", ""))[:MAX_EMAIL].strip()
-    password = str(form.get("password", ""))[:MAX_PASSWORD]
+    # Never cut: a cut password would log in with only its prefix. Logins refuses one too long.
+    password = str(form.get("password", ""))
     target = safe_next(str(form.get("next", "") or ""))
     cookie_name = session_cookie_name(settings.cookie_secure)
     try:
@@ -65,7 +76,9 @@ async def login(request: Request, logins: NamedDependency[Logins]) -> Template |
     except TooManyAttempts:
         raise TooManyRequestsException(headers={"Retry-After": "60"}) from None
     if result.token is None:
-        return login_page(request, email=email, error=result.error, target=target)
+        return login_page(
+            request, email=email, error=result.error, password_error=result.password_error, target=target
+        )
     response = go(request, target)
     response.cookies.append(
         Cookie(

@@ -9,12 +9,13 @@ from portal.core.audit import Audit
 from portal.core.metrics import Metrics
 from portal.core.settings import Settings
 from portal.core.users import User, UserStore
-from portal.security.passwords import Passwords
+from portal.security.passwords import MAX_LENGTH, Passwords
 from portal.security.sessions import SessionStore
 from portal.security.throttles import FailedLogins, LoginAttempts
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 TOO_MANY = "Too many attempts for this account. Wait 15 minutes and try again."
+TOO_LONG = f"Passwords have at most {MAX_LENGTH} characters; this one is longer."
 
 
 class TooManyAttempts(Exception):
@@ -23,10 +24,12 @@ class TooManyAttempts(Exception):
 
 @dataclass(frozen=True)
 class LoginResult:
-    """A session token for the cookie, or the message to show beside the form."""
+    """A session token for the cookie, or the message to show: about the whole form
+    (`error`) or beside the password field (`password_error`)."""
 
     token: str | None = None
     error: str | None = None
+    password_error: str | None = None
 
 
 @dataclass
@@ -55,6 +58,10 @@ class Logins:
         key = email.lower()
         if not email or not password:
             return self._refuse(GENERIC_FAILURE, "failed", email, ip)
+        if len(password) > MAX_LENGTH:
+            # No account can have it (every password set is at most MAX_LENGTH), and it says
+            # nothing about the account, so it is said plainly, before any hashing.
+            return self._refuse(TOO_LONG, "failed", email, ip, beside_password=True)
         if self.failed_logins.blocked(key):
             # Same answer for real and unknown accounts; still burn the hashing time.
             await self.passwords.verify(None, password)
@@ -80,7 +87,7 @@ class Logins:
         if self.visitor:
             self.audit.record("logout", actor_user_id=self.visitor.id, actor_email=self.visitor.email)
 
-    def _refuse(self, message: str, outcome: str, email: str, ip: str) -> LoginResult:
+    def _refuse(self, message: str, outcome: str, email: str, ip: str, *, beside_password: bool = False) -> LoginResult:
         self.metrics.logins.labels(outcome).inc()
         self.audit.record("login", outcome=outcome, actor_email=email, ip=ip)
-        return LoginResult(error=message)
+        return LoginResult(password_error=message) if beside_password else LoginResult(error=message)
