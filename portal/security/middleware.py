@@ -35,15 +35,14 @@ class SessionUserMiddleware(ASGIMiddleware):
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:
-        path = scope["path"]
-        return path.startswith("/static/") or path == "/healthz"
+        return skips_session(scope["path"])
 
     def __init__(self, cookie_name: str, sessions: SessionStore) -> None:
         self.cookie_name = cookie_name
         self.sessions = sessions
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        token = _cookie(scope, self.cookie_name)
+        token = cookie_value(scope, self.cookie_name)
         info = self.sessions.load(token) if token else None
         scope["user"] = info.user if info else None
         scope["auth"] = token if info else None
@@ -80,7 +79,13 @@ class OriginCheckMiddleware(ASGIMiddleware):
         return origin != "null"
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
+def skips_session(path: str) -> bool:
+    """True for the paths served without looking at sessions: static files and /healthz."""
+    return path.startswith("/static/") or path == "/healthz"
+
+
+def cookie_value(scope: Scope, name: str) -> str | None:
+    """The value of the request's cookie `name`, or None."""
     for key, value in scope.get("headers", ()):
         if key == b"cookie":
             for part in value.decode("latin-1").split(";"):

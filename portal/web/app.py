@@ -6,7 +6,6 @@ import logging
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Response
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
@@ -16,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from portal.brightpearl.cache import start_staleness_tracking
 from portal.core.paths import STATIC_DIR
 from portal.core.settings import Settings
+from portal.security.csrf import CsrfTokens, SessionCsrfMiddleware
 from portal.security.headers import make_security_headers_hook
 from portal.security.middleware import (
     OriginCheckMiddleware,
@@ -81,15 +81,16 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
         middleware=[
             OriginCheckMiddleware(settings.base_url),
             SessionUserMiddleware(session_cookie_name(https), components.sessions),
+            # After the session lookup: a logged-in request's token is bound to its session.
+            SessionCsrfMiddleware(
+                CsrfTokens(settings.secret_key),
+                cookie_name=csrf_cookie_name(https),
+                session_cookie_name=session_cookie_name(https),
+                secure=https,
+            ),
         ],
         # Each request collects its own "served stale data" note (shown as "data as of …").
         before_request=_track_staleness,
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name=csrf_cookie_name(https),
-            cookie_secure=https,
-            cookie_samesite="lax",
-        ),
         before_send=[make_security_headers_hook(https=https)],
         exception_handlers={
             HTTPException: errors.error_handler,

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Response, Template
 
+from portal.security.csrf import CsrfTokens, csrf_cookie
 from portal.security.middleware import csrf_cookie_name, session_cookie_name
 from portal.security.passwords import MAX_LENGTH
 from portal.web.htmx import go
@@ -91,8 +92,9 @@ async def login(request: Request, logins: NamedDependency[Logins]) -> Template |
             max_age=settings.session_max_hours * 3600,
         )
     )
-    # A fresh CSRF token after login: the next page load issues a new cookie.
-    response.cookies.append(_expired(csrf_cookie_name(settings.cookie_secure), settings.cookie_secure))
+    # The CSRF token is the new session's (the visitor's token no longer works).
+    token = CsrfTokens(settings.secret_key).for_session(result.token)
+    response.cookies.append(csrf_cookie(csrf_cookie_name(settings.cookie_secure), token, secure=settings.cookie_secure))
     return response
 
 
