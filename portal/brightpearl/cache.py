@@ -312,7 +312,7 @@ class Cache:
 
     def _finish_failed(self, kind: str, flights: dict[Any, _Flight], exc: BaseException, background: bool) -> None:
         if background:
-            log.warning("background refresh of %s failed: %s", kind, exc)
+            log.warning("background refresh of %s failed: %r", kind, str(exc))
         for key, flight in flights.items():
             entry = self._entries.get((kind, key))
             if entry is not None:

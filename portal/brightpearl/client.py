@@ -571,7 +571,7 @@ class BrightpearlClient:
     def _log_failure(self, call: _Call, response: httpx.Response, message: str) -> None:
         self._note_error(f"{call.method} {call.resource}: {response.status_code} {message}")
         log.warning(
-            "Brightpearl %s %s -> %s (Ruid=%s Message-Type=%s): %s",
+            "Brightpearl %s %s -> %s (Ruid=%s Message-Type=%s): %r",
             call.method,
             call.resource,
             response.status_code,

@@ -101,7 +101,7 @@ class TrackingPatterns:
             try:
                 patterns[valid_method_id(key)] = validate_pattern(value if isinstance(value, str) else "")
             except TrackingPatternError as error:
-                log.warning("tracking pattern for method %r ignored: %s", key, error)
+                log.warning("tracking pattern for method %r ignored: %r", key, str(error))
         return patterns
 
     def set(self, method_id: int | str, pattern: str) -> str:

@@ -299,7 +299,7 @@ class Outbox:
         try:
             outcome = await handler(attempt, save)
         except Refused as refusal:
-            log.warning("outbox %s %s refused: %s", row["kind"], row["id"], refusal)
+            log.warning("outbox %s %s refused: %r", row["kind"], row["id"], str(refusal))
             return self._finish(row, state="failed", error=str(refusal)[:500])
         except TryLater as later:
             return self._reschedule(row, str(later))

@@ -37,7 +37,7 @@ def error_handler(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, BrightpearlUnavailable):
         status = 503
     elif isinstance(exc, BrightpearlError):
-        log.warning("Brightpearl error on %s: %s", request.url.path, exc)
+        log.warning("Brightpearl error on %r: %r", request.url.path, str(exc))
         status = 503
     else:
         status = 500
@@ -51,9 +51,9 @@ def error_handler(request: Request, exc: Exception) -> Response:
     if status >= 500:
         reference = secrets.token_hex(4)
         if status == 500:
-            log.error("Unhandled error %s on %s %s", reference, request.method, request.url.path, exc_info=exc)
+            log.error("Unhandled error %s on %s %r", reference, request.method, request.url.path, exc_info=exc)
         else:
-            log.warning("Brightpearl unavailable (%s) on %s: %s", reference, request.url.path, exc)
+            log.warning("Brightpearl unavailable (%s) on %r: %r", reference, request.url.path, str(exc))
     if status == 503:
         headers.setdefault("Retry-After", "30")
     context = {

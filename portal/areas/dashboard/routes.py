@@ -55,7 +55,7 @@ async def dashboard_tile(request: Request, tile_name: FromPath[str], dashboard: 
         data = await tile.load(dashboard)
         state = "ready"
     except BrightpearlUnavailable as error:
-        log.warning("dashboard tile %s not loaded: %s", tile_name, error)
+        log.warning("dashboard tile %s not loaded: %r", tile_name, str(error))
         state = "failed"
     except BrightpearlError:
         # Not an outage (a refused or malformed read): worth a stack trace, still only a tile.
