@@ -13,7 +13,7 @@ from support import fresh_sandbox
 
 from portal.sandbox import DEMO_PASSWORD, DEMO_USERS, Sandbox, SandboxConfig
 from portal.sandbox.demo import ALICE_CONTACT_ID, BOB_CONTACT_ID, SAM_CONTACT_ID, TOM_CONTACT_ID
-from portal.sandbox.formats import parse_wire_datetime
+from portal.sandbox.formats import parse_wire_datetime, wire_day
 from portal.sandbox.generate import generate
 from portal.sandbox.store import primary_email
 
@@ -76,7 +76,7 @@ def test_alice_is_a_b2b_customer_with_the_promised_history(sandbox):
     invoiced = [o for o in sales if o["invoices"][0]["invoiceReference"]]
     assert invoiced and all(o["invoices"][0]["invoiceReference"].startswith("SI-") for o in invoiced)
     overdue = [o for o in invoiced if o["orderPaymentStatus"] != "PAID"
-               and parse_wire_datetime(o["invoices"][0]["dueDate"]).date() < TODAY]
+               and wire_day(o["invoices"][0]["dueDate"], data.zone) < TODAY]
     assert overdue
     tracked = [o for o in sales if data.tracking_references(o["id"])]
     assert len(tracked) >= 10
@@ -168,13 +168,13 @@ def test_credits_reduce_the_balance(sandbox):
 
 
 def test_generated_dates_are_not_in_the_future(sandbox):
-    latest = TODAY
+    latest, zone = TODAY, sandbox.data.zone
     for order in sandbox.data.orders.values():
-        assert parse_wire_datetime(order["placedOn"]).date() < latest
+        assert parse_wire_datetime(order["placedOn"], zone).date() < latest
         if order["invoices"][0]["invoiceReference"]:
-            assert parse_wire_datetime(order["invoices"][0]["taxDate"]).date() < latest
+            assert wire_day(order["invoices"][0]["taxDate"], zone) < latest
     for payment in sandbox.data.payments.values():
-        assert parse_wire_datetime(payment["paymentDate"]).date() < latest
+        assert parse_wire_datetime(payment["paymentDate"], zone).date() < latest
 
 
 # --------------------------------------------------------------------------- determinism
@@ -201,7 +201,8 @@ def test_another_seed_gives_other_data_and_another_day_only_shifts_dates():
     for order_id, order in base.orders.items():
         moved = later.orders[order_id]
         assert (order["orderStatus"], order["totalValue"], order["reference"]) == (moved["orderStatus"], moved["totalValue"], moved["reference"])
-        assert parse_wire_datetime(moved["placedOn"]).date() - parse_wire_datetime(order["placedOn"]).date() == timedelta(days=3)
+        placed = (parse_wire_datetime(o["placedOn"], base.zone).date() for o in (moved, order))
+        assert next(placed) - next(placed) == timedelta(days=3)
     assert list(base.notes) == list(later.notes) and list(base.goods_out) == list(later.goods_out)
 
 

@@ -1,8 +1,9 @@
 """Deterministic demo data: staff, demo personas, suppliers, customers, products, orders.
 
-Same seed + same `today` => identical data.  Every decision is drawn from a `random.Random`
+Same seed + same `today` + same account zone => identical data.  Every decision is drawn from a `random.Random`
 seeded with a string naming what it decides (e.g. `"7:order:alice:12"`), never from the
-global RNG, and dates are offsets in days from `today`.  So:
+global RNG, and dates are offsets in days from `today` (the account's local day), at wall-clock
+times of the account's zone.  So:
 
 * the demo contacts and the *content* of their orders do not depend on how many other
   customers/orders are generated;
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from portal.sandbox import catalogue as cat
 from portal.sandbox import reference as ref
 from portal.sandbox.contacts import add_contact, financial_details
 from portal.sandbox.demo import FIRST_GENERATED_CONTACT_ID, PERSONAS, Address, Persona
-from portal.sandbox.formats import cents, local_datetime, money, parse_wire_datetime, wire_datetime
+from portal.sandbox.formats import DEFAULT_ZONE, account_zone, cents, local_datetime, money, wire_datetime, wire_day
 from portal.sandbox.orders import Invoice, Line, OrderDraft, party, row_items, store_order
 from portal.sandbox.store import DataStore, OrderMeta
 
@@ -43,6 +44,9 @@ GENERATED_SO_WEIGHTS = {
 PO_WEIGHTS = {"po_pending": 10, "po_placed": 25, "po_acknowledged": 20, "po_received": 25, "po_invoiced": 20}
 PO_SHARE = 0.08
 CREDIT_SHARE = 0.03
+# Orders whose date-only fields sit at the account's local midnight rather than UTC midnight
+# (real accounts have both, API-ADDENDUM I.1).
+LOCAL_MIDNIGHT_SHARE = 0.15
 
 
 def _days_range(scenario: str, terms: int) -> tuple[int, int]:
@@ -126,12 +130,13 @@ def tracking_reference(rng: random.Random, method_id: int) -> str:
 class Generator:
     """Builds a DataStore; call `run()` once."""
 
-    def __init__(self, seed: int, customers: int, orders: int, today: date) -> None:
+    def __init__(self, seed: int, customers: int, orders: int, today: date, zone: tzinfo) -> None:
         self.seed = seed
         self.customer_count = customers
         self.order_count = orders
         self.today = today
-        self.store = DataStore(today)
+        self.zone = zone
+        self.store = DataStore(today, zone)
         self.profiles: dict[int, Profile] = {}
         self.suppliers: list[int] = []
         self.generated_customers: list[int] = []
@@ -144,6 +149,17 @@ class Generator:
 
     def day(self, days_ago: int) -> date:
         return self.today - timedelta(days=days_ago)
+
+    def at(self, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+        """That wall-clock time of the account on `day`."""
+        return local_datetime(day, hour, minute, second, zone=self.zone)
+
+    def wire(self, moment: datetime) -> str:
+        return wire_datetime(moment, self.zone)
+
+    def at_local_midnight(self, plan: Plan) -> bool:
+        """Whether the plan's order carries its date-only fields at local midnight (own RNG)."""
+        return self.rng("local-midnight", plan.key).random() < LOCAL_MIDNIGHT_SHARE
 
     def run(self) -> DataStore:
         self.store.companies[MERCHANT_ORGANISATION_ID] = ref.MERCHANT_NAME
@@ -166,8 +182,8 @@ class Generator:
     def _contact(
         self, contact_id: int, *, created_days_ago: int = 900, rng: random.Random, **fields: Any,
     ) -> dict[str, Any]:
-        created = local_datetime(self.day(created_days_ago), 9 + rng.randint(0, 7), rng.randint(0, 59))
-        updated = local_datetime(self.day(rng.randint(1, min(created_days_ago, 120))), 8 + rng.randint(0, 9), rng.randint(0, 59))
+        created = self.at(self.day(created_days_ago), 9 + rng.randint(0, 7), rng.randint(0, 59))
+        updated = self.at(self.day(rng.randint(1, min(created_days_ago, 120))), 8 + rng.randint(0, 9), rng.randint(0, 59))
         contact = add_contact(self.store, contact_id, created_on=created, updated_on=updated,
                               newsletter=rng.random() < 0.4, **fields)
         self.used_emails.add(str(fields["email"]).lower())
@@ -353,8 +369,8 @@ class Generator:
             identity: dict[str, Any] = {"sku": product.sku, "barcode": barcode, "ean": barcode}
             if rng.random() < 0.5:
                 identity["mpn"] = f"MF-{product.sku}"
-            created = local_datetime(self.day(rng.randint(400, 1500)), 10)
-            updated = local_datetime(self.day(rng.randint(5, 300)), 8)
+            created = self.at(self.day(rng.randint(400, 1500)), 10)
+            updated = self.at(self.day(rng.randint(5, 300)), 8)
             size = max(10.0, round(product.weight * 4, 1))
             tax = ref.TAX_CODE_BY_CODE[product.tax_code]
             store.products[pid] = {
@@ -380,8 +396,8 @@ class Generator:
                     "shortDescription": {"languageCode": "en", "text": product.name.split(" - ")[0], "format": "HTML_FRAGMENT"},
                 }],
                 "composition": {"bundle": False},
-                "createdOn": wire_datetime(created),
-                "updatedOn": wire_datetime(updated),
+                "createdOn": self.wire(created),
+                "updatedOn": self.wire(updated),
                 "warehouses": {"2": {"defaultLocationId": 0, "overflowLocationId": 0,
                                      "reorderLevel": 10, "reorderQuantity": 60}},
                 "nominalCodeStock": "1001",
@@ -539,7 +555,7 @@ class Generator:
         contact = store.contacts[plan.contact_id]
         lines = self._lines(rng, profile)
         placed_day = self.day(plan.days_ago)
-        placed = local_datetime(placed_day, plan.minute // 60, plan.minute % 60, rng.randint(0, 59))
+        placed = self.at(placed_day, plan.minute // 60, plan.minute % 60, rng.randint(0, 59))
         created = placed - timedelta(seconds=rng.randint(0, 400))
         channel = 1 if scenario == "new_web" or (scenario not in ("new_phone",) and rng.random() < 0.45) else 2
         initial_status = (ref.STATUS_QUOTE if scenario in ("quote", "approved")
@@ -566,6 +582,7 @@ class Generator:
             channel_id=channel, staff_owner_id=profile.account_manager, lead_source_id=3,
             created_by=ref.API_USER_ID if channel == 1 else profile.account_manager, meta=meta,
         )
+        draft.dates_at_local_midnight = self.at_local_midnight(plan)
         terms = profile.terms
         steps: list[tuple[str, Any]] = []  # (kind, detail) applied after the order exists
         if scenario in ("quote", "approved"):
@@ -592,7 +609,7 @@ class Generator:
             draft.allocation_status, draft.shipping_status, draft.stock_status = "AAA", "ASS", "SOA"
             draft.delivery_date = ship_day + timedelta(days=1)
             draft.invoice = Invoice(f"SI-{store.ids.take('invoice_number')}", ship_day, due_day)
-            closed = local_datetime(ship_day, 16, rng.randint(0, 59), rng.randint(0, 59))
+            closed = self.at(ship_day, 16, rng.randint(0, 59), rng.randint(0, 59))
             draft.closed_on = closed
             draft.updated_on = closed
             draft.version = rng.randint(4, 12)
@@ -629,7 +646,7 @@ class Generator:
         if kind in ("unpaid", "overdue"):
             return
         invoice = order["invoices"][0]
-        tax_day = date.fromisoformat(invoice["taxDate"][:10])
+        tax_day = wire_day(invoice["taxDate"], self.zone)
         total = Decimal(order["totalValue"]["total"])
         latest = self.today - timedelta(days=1)
         pay_day = min(tax_day + timedelta(days=rng.randint(0, profile.terms + 10)), latest)
@@ -646,7 +663,7 @@ class Generator:
             method = rng.choice(("BACS", "BACS", "BACS", "CARD", "STRIPE"))
         for n, amount in enumerate(amounts):
             day = min(pay_day + timedelta(days=7 * n), latest)
-            paid_on = local_datetime(day, 10, rng.randint(0, 59))
+            paid_on = self.at(day, 10, rng.randint(0, 59))
             if method == "STRIPE":
                 transaction = "pi_3" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") for _ in range(21))
             elif method == "CARD":
@@ -657,7 +674,7 @@ class Generator:
                 order["id"], "RECEIPT", amount, method, paid_on, paid_on + timedelta(seconds=3),
                 transaction, journal_ref=f"Payment for {invoice['invoiceReference']}",
             )
-            order["updatedOn"] = max(order["updatedOn"], wire_datetime(paid_on), key=_moment)
+            order["updatedOn"] = max(order["updatedOn"], self.wire(paid_on), key=_moment)
 
     @staticmethod
     def _stock_rows(order: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -665,7 +682,7 @@ class Generator:
 
     def _ship_all(self, rng: random.Random, order: dict[str, Any], ship_day: date) -> None:
         rows = self._stock_rows(order)
-        start = local_datetime(ship_day, 8, rng.randint(30, 59))
+        start = self.at(ship_day, 8, rng.randint(30, 59))
         if len(rows) >= 2 and rng.random() < 0.2:
             cut = rng.randint(1, len(rows) - 1)
             self._goods_out(rng, order, [(rid, None) for rid, _ in rows[:cut]], start, 4)
@@ -712,13 +729,13 @@ class Generator:
                  start + timedelta(minutes=rng.randint(160, 240)), start + timedelta(minutes=rng.randint(300, 460))]
         names = ("printed", "picked", "packed", "shipped")
         status: dict[str, Any] = {name: progress > i for i, name in enumerate(names)}
-        events = [{"occured": wire_datetime(created), "eventOwnerId": ref.API_USER_ID, "eventCode": "PLA"}]
+        events = [{"occured": self.wire(created), "eventOwnerId": ref.API_USER_ID, "eventCode": "PLA"}]
         for i, (name, code) in enumerate(zip(names, ("PRI", "PIC", "PAC", "SHW"), strict=True)):
             if progress > i:
                 owner = shipper if name == "shipped" else picker
-                status[f"{name}On"] = wire_datetime(times[i])
+                status[f"{name}On"] = self.wire(times[i])
                 status[f"{name}ById"] = owner
-                events.append({"occured": wire_datetime(times[i]), "eventOwnerId": owner, "eventCode": code})
+                events.append({"occured": self.wire(times[i]), "eventOwnerId": owner, "eventCode": code})
         method = order["delivery"]["shippingMethodId"]
         shipped = progress >= 4
         reference = tracking_reference(rng, method) if shipped and rng.random() < 0.95 else ""
@@ -734,8 +751,8 @@ class Generator:
                 "boxes": max(1, math.ceil(weight / 20)),
                 "weight": f"{weight:.1f}",
             },
-            "releaseDate": wire_datetime(created),
-            "createdOn": wire_datetime(created),
+            "releaseDate": self.wire(created),
+            "createdOn": self.wire(created),
             "createdBy": ref.API_USER_ID,
             "orderRows": gon_rows,
             "sequence": len(store.goods_out_for(order["id"])) + 1,
@@ -788,7 +805,7 @@ class Generator:
             lines.append(Line(pid, product.name, product.sku, quantity, Decimal(0), cost,
                               profile.tax_code, "5000", net=quantity * cost))
         placed_day = self.day(plan.days_ago)
-        placed = local_datetime(placed_day, plan.minute // 60, plan.minute % 60)
+        placed = self.at(placed_day, plan.minute // 60, plan.minute % 60)
         status = {"po_pending": ref.STATUS_PENDING_PO, "po_placed": ref.STATUS_PLACED_WITH_SUPPLIER,
                   "po_acknowledged": ref.STATUS_PLACED_WITH_SUPPLIER, "po_received": ref.STATUS_PRODUCTS_RECEIVED,
                   "po_invoiced": ref.STATUS_INVOICE_RECEIVED}[scenario]
@@ -814,12 +831,13 @@ class Generator:
             acknowledged=1 if scenario in ("po_acknowledged", "po_received", "po_invoiced") else 0,
             is_dropship=rng.random() < 0.05, version=rng.randint(2, 8),
         )
+        draft.dates_at_local_midnight = self.at_local_midnight(plan)
         self.po_number += 1
         if scenario == "po_invoiced":
             tax_day = min(placed_day + timedelta(days=lead + rng.randint(0, 5)), self.today - timedelta(days=1))
             draft.invoice = Invoice(f"{_initials(profile.company)}-INV-{tax_day.year}-{rng.randint(100, 9999):04d}",
                                     tax_day, tax_day + timedelta(days=30))
-            draft.closed_on = local_datetime(tax_day, 15)
+            draft.closed_on = self.at(tax_day, 15)
             draft.updated_on = draft.closed_on
             draft.payment_status = "PAID" if (self.today - tax_day).days > 35 else "UNPAID"
         order_id = store_order(store, draft, rng.sample(range(len(lines)), len(lines)))
@@ -853,7 +871,7 @@ class Generator:
                               value["taxCode"], row["nominalCode"], Decimal(row["discountPercentage"])))
         placed_day = max(self.day(plan.days_ago), (plan.parent.invoice_day or self.day(plan.days_ago)) + timedelta(days=1))
         placed_day = min(placed_day, self.today - timedelta(days=1))
-        placed = local_datetime(placed_day, plan.minute // 60, plan.minute % 60)
+        placed = self.at(placed_day, plan.minute // 60, plan.minute % 60)
         complete = plan.scenario == "credit_complete"
         reason = rng.choice(("damaged in transit", "wrong finish supplied", "surplus to requirements", "faulty item"))
         parent_ref = parent.get("reference") or ""
@@ -871,6 +889,7 @@ class Generator:
             parent_order_id=parent["id"], allocation_status="ANR", shipping_status="NST",
             stock_status="SCA" if complete else "SCN",
         )
+        draft.dates_at_local_midnight = self.at_local_midnight(plan)
         if complete:
             draft.invoice = Invoice(f"SC-{store.ids.take('credit_number')}", placed_day, placed_day)
             draft.closed_on = draft.updated_on
@@ -885,7 +904,7 @@ class Generator:
 
 
 def _moment(text: str) -> datetime:
-    return parse_wire_datetime(text)
+    return datetime.fromisoformat(text)  # what the generator wrote: always with an offset
 
 
 def _slug(company: str) -> str:
@@ -902,6 +921,7 @@ def _phone(rng: random.Random, prefix: str) -> str:
     return f"{prefix} {rng.randint(200, 999)} {rng.randint(1000, 9999)}"
 
 
-def generate(seed: int, customers: int, orders: int, today: date) -> DataStore:
-    """Build the demo account.  See the module docstring for what is deterministic."""
-    return Generator(seed, customers, orders, today).run()
+def generate(seed: int, customers: int, orders: int, today: date, zone: str = DEFAULT_ZONE) -> DataStore:
+    """Build the demo account in the time zone `zone` (an IANA name or a UTC offset such as
+    "-06:00", see formats.account_zone).  See the module docstring for what is deterministic."""
+    return Generator(seed, customers, orders, today, account_zone(zone)).run()

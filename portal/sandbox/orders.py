@@ -96,6 +96,9 @@ class OrderDraft:
     is_dropship: bool = False
     version: int = 1
     meta: OrderMeta = field(default_factory=OrderMeta)
+    # Date-only fields at the account's local midnight instead of UTC midnight: real orders
+    # carry both (API-ADDENDUM I.1), so clients must read either.
+    dates_at_local_midnight: bool = False
 
 
 def country_iso3(value: object) -> str:
@@ -215,7 +218,8 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
 
     party_key = "customer" if draft.type_code in ("SO", "SC") else "supplier"
     invoice = draft.invoice
-    placed_day = draft.placed_on.date()
+    zone = store.zone
+    placed_day = draft.placed_on.astimezone(zone).date()
     order: dict[str, Any] = {
         "id": order_id,
         "parentOrderId": draft.parent_order_id,
@@ -229,15 +233,19 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
         "stockStatusCode": draft.stock_status or default_stock_status(draft.type_code),
         "allocationStatusCode": draft.allocation_status,
         "shippingStatusCode": draft.shipping_status,
-        "placedOn": wire_datetime(draft.placed_on),
-        "createdOn": wire_datetime(draft.created_on),
-        "updatedOn": wire_datetime(draft.updated_on),
+        "placedOn": wire_datetime(draft.placed_on, zone),
+        "createdOn": wire_datetime(draft.created_on, zone),
+        "updatedOn": wire_datetime(draft.updated_on, zone),
     }
     if draft.closed_on is not None:
-        order["closedOn"] = wire_datetime(draft.closed_on)
+        order["closedOn"] = wire_datetime(draft.closed_on, zone)
+
+    def day_only(day: date) -> str:
+        return wire_date(day, zone, at_local_midnight=draft.dates_at_local_midnight)
+
     delivery: dict[str, Any] = {}
     if draft.delivery_date is not None:
-        delivery["deliveryDate"] = wire_date(draft.delivery_date)
+        delivery["deliveryDate"] = day_only(draft.delivery_date)
     delivery["shippingMethodId"] = draft.shipping_method_id
     # API note: an order that is not invoiced yet still carries one invoices[] entry with an
     # empty reference and provisional dates, as in the recorded PO (examples/order-get-purchase-order.json).
@@ -250,8 +258,8 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
         "delivery": delivery,
         "invoices": [{
             "invoiceReference": invoice.reference if invoice else "",
-            "taxDate": wire_date(tax_day),
-            "dueDate": wire_date(due_day),
+            "taxDate": day_only(tax_day),
+            "dueDate": day_only(due_day),
         }],
         "currency": {
             "accountingCurrencyCode": ref.ACCOUNTING_CURRENCY,
@@ -281,7 +289,7 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
         "historicalOrder": False,
     })
     if invoice and invoice.reference:
-        order["originalInvoiceDate"] = wire_date(invoice.tax_date)
+        order["originalInvoiceDate"] = day_only(invoice.tax_date)
     if draft.type_code in ("PO", "PC"):
         order["isDropship"] = draft.is_dropship
     order["orderWeighting"] = 100

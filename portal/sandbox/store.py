@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
 from portal.sandbox import reference as ref
-from portal.sandbox.formats import money, parse_wire_datetime, wire_datetime
+from portal.sandbox.formats import money, wire_date, wire_datetime, wire_day
 
 
 @dataclass
@@ -63,8 +63,9 @@ CUSTOM_FIELD_CODES = ("PCF_PORTALUSR", "PCF_DELIVNOTE")
 class DataStore:
     """All data of the sandbox account.  Mutate only through the methods below or handlers."""
 
-    def __init__(self, today: date) -> None:
-        self.today = today
+    def __init__(self, today: date, zone: tzinfo) -> None:
+        self.today = today  # the account's local day the data was generated for
+        self.zone = zone  # the account's time zone: every date goes out in its offset
         self.ids = IdCounters()
         self.contacts: dict[int, dict[str, Any]] = {}
         self.addresses: dict[int, dict[str, Any]] = {}
@@ -128,7 +129,7 @@ class DataStore:
         """Record a change: bump `version` and `updatedOn`."""
         order = self.orders[order_id]
         order["version"] = int(order.get("version", 0)) + 1
-        order["updatedOn"] = wire_datetime(now)
+        order["updatedOn"] = wire_datetime(now, self.zone)
 
     def set_order_status(self, order_id: int, status_id: int, now: datetime) -> None:
         order = self.orders[order_id]
@@ -151,7 +152,7 @@ class DataStore:
             "contactId": contact_id,
             "text": text,
             "isPublic": is_public,
-            "addedOn": wire_datetime(added_on),
+            "addedOn": wire_datetime(added_on, self.zone),
             "addedBy": added_by,
             "orderStatusId": status_id or self.orders[order_id]["orderStatus"]["orderStatusId"],
         }
@@ -208,9 +209,9 @@ class DataStore:
             "currencyCode": currency,
             "amountAuthorized": money(amount_authorized or 0),
             "amountPaid": money(amount if posts_money else 0),
-            "expires": wire_datetime(expires) if expires else None,
-            "paymentDate": wire_datetime(paid_on),
-            "createdOn": wire_datetime(created_on),
+            "expires": wire_datetime(expires, self.zone) if expires else None,
+            "paymentDate": wire_datetime(paid_on, self.zone),
+            "createdOn": wire_datetime(created_on, self.zone),
             "journalId": self.ids.take("journal") if posts_money else None,
             "journalRef": journal_ref,
         }
@@ -297,7 +298,11 @@ class DataStore:
                     "journalId": payment["journalId"],
                     "orderId": order_id,
                     "journalTypeCode": "SP" if refund else "SR",
-                    "journalDate": payment["paymentDate"],
+                    # API note: a journal's date is date-only (UTC midnight of the payment's
+                    # local day), like the invoice's taxDate, not the payment moment.
+                    "journalDate": wire_date(
+                        datetime.fromisoformat(payment["paymentDate"]).astimezone(self.zone).date(), self.zone
+                    ),
                     "journalDueDate": None,
                     "reference": payment["transactionRef"],
                     "customerReference": order.get("reference", ""),
@@ -325,7 +330,7 @@ class DataStore:
         for line in self.statement_lines(contact_id):
             if line["currencyId"] != currency["id"]:
                 continue
-            day = parse_wire_datetime(line["journalDate"]).date()
+            day = wire_day(line["journalDate"], self.zone)
             if (date_from and day < date_from) or (date_to and day > date_to):
                 continue
             seen = True

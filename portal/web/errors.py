@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
-from portal.brightpearl.errors import BrightpearlError, BrightpearlUnavailable
+from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlNotFound, BrightpearlUnavailable
 from portal.security.guards import current_user
 from portal.web.htmx import is_htmx, wants_fragment
 
@@ -23,24 +23,42 @@ TITLES = {
     403: "You cannot open this page",
     404: "Page not found",
     405: "That action is not allowed here",
+    413: "That upload is too large",
     429: "Too many requests",
     500: "Something went wrong",
+    502: "The order system gave an answer we could not use",
     503: "Brightpearl is not answering right now",
 }
+# The portal's own connection to Brightpearl is refused: not the visitor's fault, not an outage.
+NOT_CONNECTED = "The portal can't reach the merchant's system"
+
+
+def classify(exc: Exception) -> tuple[int, str]:
+    """(HTTP status, kind) of an exception reaching the error page. The kinds:
+
+    - "http": an HTTPException of the portal (404, 403, 429, …);
+    - "outage": Brightpearl cannot answer now (timeouts, 5xx, throttling): try again later;
+    - "not_connected": Brightpearl rejects the portal's credentials: a configuration problem
+      the merchant must fix (the client logs it loudly and sets a metric);
+    - "bad_answer": Brightpearl answered 404 for something the portal needs (an unknown path,
+      a resource gone): an error worth a traceback, shown as 502;
+    - "bug": anything else, our bad request to Brightpearl included: 500 with a reference.
+    """
+    if isinstance(exc, HTTPException):
+        return exc.status_code, "http"
+    if isinstance(exc, BrightpearlUnavailable):
+        return 503, "outage"
+    if isinstance(exc, BrightpearlAuthError):
+        return 503, "not_connected"
+    if isinstance(exc, BrightpearlNotFound):
+        return 502, "bad_answer"
+    return 500, "bug"
 
 
 def error_handler(request: Request, exc: Exception) -> Response:
     """Render the error page (or fragment for htmx) for any exception."""
     headers = dict(getattr(exc, "headers", None) or {})
-    if isinstance(exc, HTTPException):
-        status = exc.status_code
-    elif isinstance(exc, BrightpearlUnavailable):
-        status = 503
-    elif isinstance(exc, BrightpearlError):
-        log.warning("Brightpearl error on %r: %r", request.url.path, str(exc))
-        status = 503
-    else:
-        status = 500
+    status, kind = classify(exc)
     if status == 401:
         target = request.url.path
         if request.url.query:
@@ -50,15 +68,18 @@ def error_handler(request: Request, exc: Exception) -> Response:
     reference = ""
     if status >= 500:
         reference = secrets.token_hex(4)
-        if status == 500:
-            log.error("Unhandled error %s on %s %r", reference, request.method, request.url.path, exc_info=exc)
-        else:
+        if kind == "outage":
             log.warning("Brightpearl unavailable (%s) on %r: %r", reference, request.url.path, str(exc))
-    if status == 503:
+        elif kind == "not_connected":
+            log.error("Brightpearl refuses the portal's credentials (%s) on %r: %r", reference, request.url.path, str(exc))
+        else:
+            log.error("Unhandled error %s on %s %r", reference, request.method, request.url.path, exc_info=exc)
+    if kind == "outage":
         headers.setdefault("Retry-After", "30")
     context = {
         "status": status,
-        "title": TITLES.get(status, "Something went wrong"),
+        "kind": kind,
+        "title": NOT_CONNECTED if kind == "not_connected" else TITLES.get(status, "Something went wrong"),
         "reference": reference,
         "user": current_user(request),
         "stale_since": None,

@@ -20,9 +20,11 @@ def current_stale_since() -> datetime | None:
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> Template:
     """Render template `name` with the context every page needs (the user, the stale-data
-    note); pages and fragments differ by `HX-Request`, so caches must keep them apart."""
+    note, the notes of parts that could not be read); pages and fragments differ by
+    `HX-Request`, so caches must keep them apart."""
     context.setdefault("user", current_user(request))
     context.setdefault("stale_since", current_stale_since())
+    context.setdefault("unavailable", {})
     return Template(name, context=context, status_code=status_code, headers={"Vary": "HX-Request"})
 
 

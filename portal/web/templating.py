@@ -22,7 +22,7 @@ from portal.web.tables import table_head
 
 HTMX_FILE = "/htmx-2.0.11.min.js"
 # Macros every template can call without importing them: `lists.summary(…)`.
-SHARED_MACROS = {"lists": "partials/_lists.html"}
+SHARED_MACROS = {"lists": "partials/_lists.html", "parts": "partials/_parts.html"}
 
 
 class PortalEnvironment(Environment):

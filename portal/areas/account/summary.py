@@ -1,6 +1,6 @@
 """The account page: the contact's details, credit, balance, price list and account manager, as
-Brightpearl holds them. Only the contact itself is essential; every other part degrades to a
-"not available right now" on its own.
+Brightpearl holds them. Essential: the contact. Parts that degrade to a note (portal.web.parts):
+the price list, the balance (it needs the price lists for the currency), the account manager.
 
 Brightpearl calls, cold: the contact (1, shared with the address page), the price lists (1,
 reference data kept for hours: the price list's name and the account's currency), the contact
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.brightpearl import Brightpearl
-from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import Contact, PriceList
 from portal.core.users import User
 from portal.domain.account import Credit, account_currency, credit_terms
 from portal.security.access import may_see_account_manager
+from portal.web.parts import PageParts, note_for
 
 PHONE_LABELS = {"PRI": "Phone", "MOB": "Mobile", "SEC": "Other phone", "FAX": "Fax"}
 EMAIL_LABELS = {"PRI": "Email", "SEC": "Other email", "TER": "Other email"}
@@ -38,7 +38,10 @@ class AccountSummary:
         contact = await self.bp.contacts.with_addresses(self.user.contact_id)
         if contact is None or contact.id != self.user.contact_id:
             return None
-        (price_lists, currency, balance), manager = await asyncio.gather(self._money(contact), self._manager(contact))
+        parts = PageParts()
+        (price_lists, currency, balance), manager = await asyncio.gather(
+            self._money(contact, parts), parts.read("account_manager", self._manager(contact), None)
+        )
         return {
             "contact": contact,
             "phones": [(PHONE_LABELS[k], contact.telephones[k]) for k in PHONE_LABELS if contact.telephones.get(k)],
@@ -47,32 +50,34 @@ class AccountSummary:
             "terms": credit_terms(contact.credit_term_days),
             "price_list": price_lists.get(contact.price_list_id),
             "manager": manager,
+            "unavailable": parts.unavailable,
         }
 
-    async def _money(self, contact: Contact) -> tuple[Mapping[int, PriceList], str | None, Decimal | None]:
-        """(price lists, currency code, balance), {} or None for what is not known now.
-        Brightpearl's null balance means no transactions in that currency (API.md §6.5), i.e.
-        nothing owed."""
-        try:
-            price_lists = await self.bp.products.price_lists()
-        except BrightpearlError:
+    async def _money(
+        self, contact: Contact, parts: PageParts
+    ) -> tuple[Mapping[int, PriceList], str | None, Decimal | None]:
+        """(price lists, currency code, balance), {} or None for what is not known now. The price
+        lists (read once) name the account's currency, which the balance is asked in."""
+        price_lists = await parts.read("price_list", self.bp.products.price_lists(), None)
+        if price_lists is None:
+            parts.unavailable.setdefault("balance", note_for("balance"))
             return {}, None, None
         currency = account_currency(contact, price_lists)
         if currency is None:
             return price_lists, None, None
-        try:
-            balance = await self.bp.accounting.balance(contact.id, currency.code)
-        except BrightpearlError:
-            return price_lists, currency.code, None
-        return price_lists, currency.code, balance if balance is not None else Decimal("0")
+        balance = await parts.read("balance", self._balance(contact, currency.code), None)
+        return price_lists, currency.code, balance
+
+    async def _balance(self, contact: Contact, code: str) -> Decimal:
+        """What the contact owes. Brightpearl's null balance means no transactions in that
+        currency (API.md §6.5), i.e. nothing owed."""
+        balance = await self.bp.accounting.balance(contact.id, code)
+        return balance if balance is not None else Decimal("0")
 
     async def _manager(self, contact: Contact) -> Contact | None:
         """The account manager's contact when Brightpearl names one (and may be shown), else None."""
         staff_id = contact.staff_owner_contact_id
         if not staff_id:
             return None
-        try:
-            staff = await self.bp.contacts.one(staff_id)
-        except BrightpearlError:
-            return None
+        staff = await self.bp.contacts.one(staff_id)
         return staff if may_see_account_manager(self.user, contact, staff) else None

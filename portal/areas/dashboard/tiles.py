@@ -36,6 +36,7 @@ from portal.domain.account import AccountCurrency, Credit, account_currency, cre
 from portal.domain.order_states import is_open, is_quote, status_name, status_sort_key
 from portal.domain.shipments import newest_first
 from portal.security.access import may_see_order, may_see_search_row
+from portal.web.parts import PageParts
 
 LATEST_ORDERS = 5
 LATEST_SHIPMENTS = 5
@@ -186,11 +187,14 @@ async def shipments_tile(data: DashboardData) -> dict:
     """The newest goods-out notes of the newest orders, with method and tracking link."""
     statuses, mine = await data.my_sales_orders()
     recent = [row for row in mine if not is_quote(statuses.get(row.status_id))][:SHIPMENT_ORDERS]
+    parts = PageParts()
     if not recent:
-        return {"shipments": []}
+        return {"shipments": [], "unavailable": parts.unavailable}
     by_id = {row.order_id: row for row in recent}
+    # The notes are the tile; without the method names it still shows them (and says so).
     notes_by_order, methods = await asyncio.gather(
-        data.bp.warehouse.goods_out_notes_of_orders(list(by_id)), data.bp.warehouse.shipping_methods()
+        data.bp.warehouse.goods_out_notes_of_orders(list(by_id)),
+        parts.read("shipping_methods", data.bp.warehouse.shipping_methods(), {}),
     )
     notes = newest_first(note for order_id, notes in notes_by_order.items() if order_id in by_id for note in notes)
     notes = notes[:LATEST_SHIPMENTS]
@@ -204,7 +208,8 @@ async def shipments_tile(data: DashboardData) -> dict:
                 "link": links.get(note.id),
             }
             for note in notes
-        ]
+        ],
+        "unavailable": parts.unavailable,
     }
 
 

@@ -19,6 +19,7 @@ from litestar.response import Response, Template
 
 from portal.domain.statement import Statement, statement_csv
 from portal.web.listing import render_list
+from portal.web.parts import PageParts
 from portal.web.rendering import page, page_or_fragment
 
 from .documents import Documents, parse_document_query
@@ -72,7 +73,8 @@ def _statement_query(request: Request, statements: Statements) -> StatementQuery
 
 async def _statement_or_errors(request: Request, statements: Statements, query: StatementQuery) -> Template:
     """The statement page; with bad dates the form alone, errors beside the fields (400)."""
-    account, result = (None, None) if query.errors else await statements.load(query)
+    parts = PageParts()
+    account, result = (None, None) if query.errors else await statements.load(query, parts)
     return page_or_fragment(
         request,
         "views/documents/statement.html",
@@ -85,6 +87,7 @@ async def _statement_or_errors(request: Request, statements: Statements, query: 
         earliest=EARLIEST,
         max_span=MAX_SPAN_DAYS,
         default_days=DEFAULT_DAYS,
+        unavailable=parts.unavailable,
     )
 
 

@@ -10,6 +10,10 @@ Brightpearl calls (cold; warm: none), the same for the page, the CSV and the PDF
                                             shared by every period asked for
     accounting.balance_until(me, code, from - 1)   the opening balance
                                                                                      -> 4
+Essential: the contact and the statement lines. Parts that degrade: the price lists (without
+them the currency's code is unknown: amounts are shown without it, with a note) and the opening
+balance (worked out from the lines before the period instead, which the full history holds).
+
 The whole history is read (not only the period) because ageing "unpaid as of `to`" needs each
 invoice with the payments made against it up to that day, whenever the invoice was issued.
 """
@@ -28,7 +32,8 @@ from portal.brightpearl import Brightpearl
 from portal.core.clock import Clock
 from portal.core.users import User
 from portal.domain.account import account_currency
-from portal.domain.statement import Statement, statement
+from portal.domain.statement import Statement, opening_balance, statement
+from portal.web.parts import PageParts
 
 from .pdf import Merchant
 
@@ -106,8 +111,10 @@ class Statements:
         """The period asked for (by default the last DEFAULT_DAYS days up to today)."""
         return parse_statement_query(from_text, to_text, self.clock.today())
 
-    async def load(self, query: StatementQuery) -> tuple[Account, Statement | None]:
-        """The statement for the period (None when the account's currency is unknown)."""
+    async def load(self, query: StatementQuery, parts: PageParts | None = None) -> tuple[Account, Statement | None]:
+        """The statement for the period (None when the account's currency is unknown); what
+        could not be read is noted in `parts`."""
+        parts = parts if parts is not None else PageParts()
         user, bp = self.user, self.bp
         if user.contact_id is None:
             raise NotFoundException()
@@ -118,10 +125,19 @@ class Statements:
         if not contact.currency_id:
             return Account(name, None), None
         price_lists, lines = await asyncio.gather(
-            bp.products.price_lists(), bp.accounting.statement(contact.id, contact.currency_id)
+            parts.read("currency", bp.products.price_lists(), None), bp.accounting.statement(contact.id, contact.currency_id)
         )
+        if price_lists is None:
+            # The lines are still the account's own: show them, in a currency we cannot name.
+            opening = opening_balance(lines, query.date_from)
+            return Account(name, ""), statement(lines, opening, query.date_from, query.date_to, "")
         currency = account_currency(contact, price_lists)
         if currency is None:
             return Account(name, None), None
-        opening = await bp.accounting.balance_until(contact.id, currency.code, query.date_from - timedelta(days=1))
+        opening = await parts.read(
+            "opening_balance",
+            bp.accounting.balance_until(contact.id, currency.code, query.date_from - timedelta(days=1)),
+            opening_balance(lines, query.date_from),
+            note=False,
+        )
         return Account(name, currency.code), statement(lines, opening, query.date_from, query.date_to, currency.code)

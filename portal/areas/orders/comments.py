@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portal.brightpearl import Brightpearl
-from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import Order, OrderNote
 from portal.brightpearl.writes import order_note
 from portal.core.audit import Audit
 from portal.core.settings import Settings
 from portal.core.users import User
 from portal.outbox.queue import Outbox, OutboxConflict, OutboxItem
+from portal.web.parts import PageParts
 
 MAX_COMMENT = 2000
 # A person types a handful of comments a minute at most; more is a script or a stuck key.
@@ -90,13 +90,10 @@ class Comments:
         shown.extend(_on_its_way(item) for item in pending)
         return shown
 
-    async def notes_if_possible(self, order_id: int) -> tuple[tuple[OrderNote, ...], bool]:
-        """The order's notes, or ((), True) when Brightpearl cannot give them now: the customer's
-        own comment is safe in the outbox and must still be shown, not an error page."""
-        try:
-            return await self.bp.orders.notes(order_id), False
-        except BrightpearlError:
-            return (), True
+    async def notes(self, order_id: int, parts: PageParts) -> tuple[OrderNote, ...]:
+        """The order's notes, or () with a note in `parts` when Brightpearl cannot give them now:
+        the customer's own comments are safe in the outbox and still shown, not an error page."""
+        return await parts.read("comments", self.bp.orders.notes(order_id), ())
 
     async def add(self, order: Order, raw_text: str, idem_key: str) -> tuple[str, str | None]:
         """Queue the user's comment on `order` and try to deliver it at once; return (the text

@@ -1,6 +1,9 @@
 """The order page: an order already checked to be the user's, with its despatches, carrier
 links and comments.
 
+Essential: the order (without it the page is an error page). Parts that degrade to a note:
+comments (the customer's own comments on their way still show), shipments, delivery method names.
+
 Brightpearl calls: the order (1, shared with the history) + its notes + its goods-out notes +
 the shipping methods (read concurrently) -> <= 4 cold, 0 warm.
 """
@@ -14,9 +17,11 @@ from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order
 from portal.core.tracking import TrackingPatterns, tracking_links
 from portal.core.users import User
+from portal.domain.order_lines import priced_lines
 from portal.domain.shipments import in_despatch_order, shipping_state
 from portal.security.access import owned_order
 from portal.web.params import valid_id
+from portal.web.parts import PageParts
 
 from .comments import Comments
 
@@ -36,16 +41,21 @@ class OrderDetail:
 
     async def context(self, order: Order) -> dict:
         """Everything the order page shows besides the comment form."""
+        parts = PageParts()
         notes, shipments, methods = await asyncio.gather(
-            self.bp.orders.notes(order.id), self.bp.warehouse.goods_out_notes(order.id), self.bp.warehouse.shipping_methods()
+            self.comments.notes(order.id, parts),
+            parts.read("shipments", self.bp.warehouse.goods_out_notes(order.id), ()),
+            parts.read("shipping_methods", self.bp.warehouse.shipping_methods(), {}),
         )
         shipments = in_despatch_order(shipments)
         return {
             "order": order,
+            "lines": priced_lines(order),  # unit prices and line totals in the order's price mode
             "comments": self.comments.thread(order, notes),
             "shipments": shipments,
             "shipping_methods": methods,
             "tracking_links": tracking_links(self.tracking, shipments),
             "shipping_state": shipping_state(order.shipping_status_code),
             "with_form": True,
+            "unavailable": parts.unavailable,
         }

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from portal.brightpearl.models import Order
 from portal.web.htmx import wants_fragment
 from portal.web.listing import render_list
+from portal.web.parts import PageParts
 from portal.web.rendering import page
 
 from .comments import form_context
@@ -45,13 +46,14 @@ async def comments_fragment(request: Request, order_id: FromPath[int], detail: N
     order, comments = await detail.order(order_id), detail.comments
     if not wants_fragment(request):
         return Redirect(request.app.route_reverse("order", order_id=order.id))
-    notes, notes_missing = await comments.notes_if_possible(order.id)
+    parts = PageParts()
+    notes = await comments.notes(order.id, parts)
     return page(
         request,
         "partials/orders/comments.html",
         order=order,
         comments=comments.thread(order, notes),
-        notes_missing=notes_missing,
+        unavailable=parts.unavailable,
     )
 
 
@@ -67,7 +69,8 @@ async def add_comment(request: Request, order_id: FromPath[int], detail: NamedDe
     status = 400 if error else 200
     if not wants_fragment(request):
         return await _order_page(request, detail, order, status, form_state)
-    notes, notes_missing = await comments.notes_if_possible(order.id)
+    parts = PageParts()
+    notes = await comments.notes(order.id, parts)
     return page(
         request,
         "partials/orders/comments.html",
@@ -75,7 +78,7 @@ async def add_comment(request: Request, order_id: FromPath[int], detail: NamedDe
         with_form=True,
         order=order,
         comments=comments.thread(order, notes),
-        notes_missing=notes_missing,
+        unavailable=parts.unavailable,
         **form_state,
     )
 
