@@ -13,7 +13,7 @@ from support import calls_for, empty_cache, switch_to
 from portal.brightpearl.reads import TTL
 from portal.core.formatting import money
 from portal.sandbox import reference as ref
-from portal.sandbox.formats import parse_wire_datetime
+from portal.sandbox.formats import wire_day
 
 ALICE, BOB = 1001, 1003
 TILES = ["balance", "overdue", "open-orders", "quotes", "latest-orders", "shipments"]
@@ -44,7 +44,7 @@ def expected_overdue(sandbox, contact_id: int) -> tuple[int, Decimal]:
         invoice = order["invoices"][0] if order["invoices"] else {}
         if not invoice.get("invoiceReference") or order["orderPaymentStatus"] not in ("UNPAID", "PARTIALLY_PAID"):
             continue
-        if parse_wire_datetime(invoice["dueDate"]).date() < today:
+        if wire_day(invoice["dueDate"], sandbox.data.zone) < today:
             count += 1
             total += Decimal(order["totalValue"]["total"]) - sandbox.data.amount_paid(order["id"])
     return count, total
@@ -148,7 +148,7 @@ def test_overdue_tile_counts_unpaid_invoices_past_their_due_date(alice, sandbox)
     lines = [
         line for line in sandbox.data.statement_lines(ALICE)
         if line["journalTypeCode"] == "SI" and Decimal(line["dueAmount"]) > 0
-        and parse_wire_datetime(line["journalDueDate"]).date() < today
+        and wire_day(line["journalDueDate"], sandbox.data.zone) < today
     ]
     assert len(lines) == count
     oldest = min(lines, key=lambda line: line["journalDueDate"])

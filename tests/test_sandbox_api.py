@@ -423,7 +423,8 @@ async def test_order_patch_reference_and_invalid_operations(sandbox, client):
     ])
     patched = answer.json()["response"][0]
     assert patched["reference"] == "PO-NEW-1" and patched["version"] == version + 1
-    assert patched["delivery"]["deliveryDate"] == "2025-06-20T00:00:00.000+01:00"
+    # A day is kept at UTC midnight and sent in the account's offset (London, summer: +01:00).
+    assert patched["delivery"]["deliveryDate"] == "2025-06-20T01:00:00.000+01:00"
     bad = await client.patch(f"/order-service/order/{order['id']}", json=[{"op": "add", "path": "/reference", "value": "x"}])
     assert bad.status_code == 500
     assert bad.json() == {"errors": [{"code": "CMNC-044", "message": "Invalid patch operation (add) for given path (/reference)"}]}
@@ -642,7 +643,8 @@ async def test_sales_order_post_takes_a_delivery_address_override_and_defaults_f
     order = sandbox.data.orders[answer.json()["response"]]
     delivery = order["parties"]["delivery"]
     assert (delivery["addressFullName"], delivery["countryIsoCode"], delivery["countryIsoCode3"]) == ("Site team", "IE", "IRL")
-    assert order["delivery"] == {"deliveryDate": "2025-06-20T00:00:00.000+01:00", "shippingMethodId": 9}
+    # The day is kept at its UTC midnight, sent in London's summer offset.
+    assert order["delivery"] == {"deliveryDate": "2025-06-20T01:00:00.000+01:00", "shippingMethodId": 9}
     assert order["orderStatus"]["orderStatusId"] == 2 and order["orderPaymentStatus"] == "UNPAID"
     row = next(iter(order["orderRows"].values()))
     price = sandbox.data.product_prices[min(sandbox.data.products)][2]["1"]

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--throttle-limit", type=int, default=defaults.throttle_limit)
     parser.add_argument("--journal", type=Path, default=None, help="JSON-lines file keeping writes across restarts")
     parser.add_argument("--today", type=date.fromisoformat, default=None, help="anchor date (YYYY-MM-DD)")
+    parser.add_argument("--zone", default=defaults.zone,
+                        help="the account's time zone: an IANA name (America/Chicago) or a UTC offset (-06:00)")
     args = parser.parse_args(argv)
 
     import uvicorn
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed, customers=args.customers, orders=args.orders, account=args.account,
         app_ref=args.app_ref, staff_token=args.staff_token, latency_ms=args.latency_ms,
         error_rate=args.error_rate, throttle_limit=args.throttle_limit, journal_path=args.journal,
-        today=args.today,
+        today=args.today, zone=args.zone,
     ))
     logging.getLogger("portal.sandbox").info(
         "sandbox ready in %.0f ms: %d contacts, %d orders; base URL http://%s:%d/public-api/%s",

@@ -22,7 +22,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from portal.sandbox import (
     resources_warehouse,
 )
 from portal.sandbox.errors import ApiError, internal_error, not_found
-from portal.sandbox.formats import LONDON
+from portal.sandbox.formats import DEFAULT_ZONE, account_zone
 from portal.sandbox.generate import generate
 from portal.sandbox.journal import Journal
 from portal.sandbox.routing import WRITE_METHODS, Match, Request, Response, Router
@@ -63,7 +63,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 @dataclass
 class SandboxConfig:
-    """How to build a sandbox.  Same seed + same `today` => identical demo data.
+    """How to build a sandbox.  Same seed + same `today` + same `zone` => identical demo data.
 
     `customers` counts customer contacts including the demo ones (alice, her colleague, bob);
     `orders` counts all orders (SO, SC, PO) including the demo contacts' ones.  `today`
@@ -83,6 +83,13 @@ class SandboxConfig:
     throttle_window_s: float = 60.0
     journal_path: Path | None = None
     today: date | None = None
+    # The account's time zone: an IANA name ("America/Chicago") or a fixed UTC offset ("-06:00",
+    # "+09:00", "Z"). Every date goes out in its offset; date-only fields sit at UTC midnight.
+    zone: str = DEFAULT_ZONE
+
+    def account_today(self) -> date:
+        """`today`, or the current date in the account's zone."""
+        return self.today or datetime.now(account_zone(self.zone)).date()
 
 
 @dataclass
@@ -184,7 +191,9 @@ class Sandbox:
             latency_ms=cfg.latency_ms, error_rate=cfg.error_rate,
             throttle_limit=cfg.throttle_limit, throttle_window_s=cfg.throttle_window_s,
         )
-        self.data: DataStore = data if data is not None else generate(cfg.seed, cfg.customers, cfg.orders, cfg.today or date.today())
+        self.data: DataStore = (
+            data if data is not None else generate(cfg.seed, cfg.customers, cfg.orders, cfg.account_today(), cfg.zone)
+        )
         self.calls: list[tuple[str, str, int]] = []
         self.throttle = Throttle()
         self.router = build_router()
@@ -321,7 +330,7 @@ class Sandbox:
         if is_write and knobs.fail_writes > 0:
             knobs.fail_writes -= 1
             return _Outcome(503, {"response": UNAVAILABLE}, "api-proxy")
-        now = _now()
+        now = _now(self.data.zone)
         response = self._run(matched, method, path, query, body, now)
         outcome = _Outcome(response.status, response.body, matched.route.message_type)
         if is_write and 200 <= response.status < 300:
@@ -352,7 +361,7 @@ class Sandbox:
             if matched is None or method not in WRITE_METHODS:
                 continue
             try:
-                now = datetime.fromisoformat(str(entry["at"]))
+                now = datetime.fromisoformat(str(entry["at"])).astimezone(self.data.zone)
             except (KeyError, ValueError):
                 continue
             response = self._run(matched, method, entry["path"], str(entry.get("query", "")),
@@ -364,9 +373,9 @@ class Sandbox:
         log.info("sandbox journal: replayed %d writes from %s", applied, journal.path)
 
 
-def _now() -> datetime:
+def _now(zone: tzinfo) -> datetime:
     # Milliseconds only: what the wire shows is exactly what the journal replays.
-    moment = datetime.now(LONDON)
+    moment = datetime.now(zone)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

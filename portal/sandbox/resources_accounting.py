@@ -41,14 +41,14 @@ def statement_search(req: Request) -> Response:
     contact = req.query.get("contactId", "")
     # Narrow before searching when possible; the engine still validates the filter value.
     lines = req.data.statement_lines(int(contact) if contact.isdigit() else None)
-    return run_search(STATEMENT_SEARCH, lines, req.query)
+    return run_search(STATEMENT_SEARCH, lines, req.query, zone=req.data.zone)
 
 
 @routes.search("/accounting-service/customer-payment-search", PAYMENT_SEARCH)
 def payment_search(req: Request) -> Response:
     columns = {c.name for c in PAYMENT_SEARCH.columns}
     records = [{k: v for k, v in p.items() if k in columns} for p in req.data.payments.values()]
-    return run_search(PAYMENT_SEARCH, records, req.query)
+    return run_search(PAYMENT_SEARCH, records, req.query, zone=req.data.zone)
 
 
 def _amount(body: dict[str, Any], key: str) -> Decimal:
@@ -104,8 +104,9 @@ def post_payment(req: Request) -> Response:
     ):
         raise invalid(f"A payment with transactionRef {transaction_ref} already exists for {method}")
     try:
-        paid_on = parse_wire_datetime(str(body["paymentDate"])) if body.get("paymentDate") else req.now
-        expires = parse_wire_datetime(str(body["authorizationExpiry"])) if body.get("authorizationExpiry") else None
+        zone = req.data.zone
+        paid_on = parse_wire_datetime(str(body["paymentDate"]), zone) if body.get("paymentDate") else req.now
+        expires = parse_wire_datetime(str(body["authorizationExpiry"]), zone) if body.get("authorizationExpiry") else None
     except ValueError:
         raise invalid("paymentDate/authorizationExpiry must be ISO 8601 dates") from None
     payment_id = data.add_payment(

@@ -135,7 +135,7 @@ def patch_contact(req: Request, contact_id: str) -> Response:
         elif not isinstance(value, (str, int)):
             raise invalid(f"{path} has an invalid value")
         parent[last] = {"email": value} if is_email else value
-    updated["updatedOn"] = wire_datetime(req.now)
+    updated["updatedOn"] = wire_datetime(req.now, req.data.zone)
     data.contacts[contact["contactId"]] = updated
     return ok(updated)
 
@@ -228,7 +228,7 @@ def put_contact_addresses(req: Request, contact_id: str) -> Response:
         data.addresses[address_id]["contactId"] = cid
         if kind is not None:
             contact["postAddressIds"][kind] = address_id
-    contact["updatedOn"] = wire_datetime(req.now)
+    contact["updatedOn"] = wire_datetime(req.now, req.data.zone)
     return empty_ok()
 
 
@@ -244,7 +244,7 @@ def post_contact_note(req: Request, contact_id: str) -> Response:
     note_id = data.ids.take("contact_note")
     data.contact_notes[note_id] = {
         "noteId": note_id, "contactId": contact["contactId"], "text": text,
-        "isPublic": bool(body.get("isPublic", False)), "addedOn": wire_datetime(req.now),
+        "isPublic": bool(body.get("isPublic", False)), "addedOn": wire_datetime(req.now, req.data.zone),
         "addedBy": req.api_user_id,
     }
     return ok(note_id)
@@ -371,4 +371,4 @@ def contact_search(req: Request) -> Response:
             "exactCompanyName": company,
             "title": contact.get("salutation", ""),
         })
-    return run_search(CONTACT_SEARCH, records, req.query)
+    return run_search(CONTACT_SEARCH, records, req.query, zone=req.data.zone)

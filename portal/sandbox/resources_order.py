@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from portal.sandbox import idset
 from portal.sandbox import reference as ref
 from portal.sandbox.errors import ApiError, bad_patch, invalid
-from portal.sandbox.formats import parse_wire_datetime, wire_date, wire_datetime
+from portal.sandbox.formats import parse_wire_datetime, wire_date, wire_datetime, wire_day
 from portal.sandbox.orders import Line, OrderDraft, add_row, party, store_order, tax_rate
 from portal.sandbox.routing import Request, Response, Router, empty_ok, existing, ok, options_uris, path_int, select
 from portal.sandbox.search import run_search
@@ -88,9 +88,11 @@ def _decimal(value: Any, field: str) -> Decimal:
     return number
 
 
-def _day(value: Any, field: str) -> date:
+def _day(value: Any, field: str, zone: tzinfo) -> date:
+    """The calendar day of a date-only value a client sent (`yyyy-MM-dd`, or a date-time read
+    like Brightpearl's own: local or UTC midnight)."""
     try:
-        return parse_wire_datetime(str(value)).date()
+        return wire_day(str(value), zone)
     except ValueError:
         raise invalid(f"{field} must be a date (yyyy-MM-dd or ISO 8601)") from None
 
@@ -140,10 +142,12 @@ def patch_order(req: Request, order_id: str) -> Response:
         elif path == "/delivery/deliveryDate" and op == "replace":
             text = str(value)
             try:
-                moment = parse_wire_datetime(text)
+                moment = parse_wire_datetime(text, data.zone)
             except ValueError:
                 raise invalid("deliveryDate must be yyyy-MM-dd or an ISO 8601 date-time") from None
-            changes.append((path, wire_date(moment.date()) if len(text.strip()) == 10 else wire_datetime(moment)))
+            # A day is kept at its UTC midnight and sent back in the account's offset (addendum E.4).
+            day_only = len(text.strip()) == 10
+            changes.append((path, wire_date(moment.date(), data.zone) if day_only else wire_datetime(moment, data.zone)))
         elif path in ("/parties/customer/contactId", "/parties/billing/contactId") and op == "replace":
             if order["orderTypeCode"] not in ("SO", "SC"):
                 raise bad_patch(op, path)
@@ -278,7 +282,7 @@ def post_note(req: Request, order_id: str) -> Response:
     added_on = req.now
     if body.get("addedOn"):
         try:
-            added_on = parse_wire_datetime(str(body["addedOn"]))
+            added_on = parse_wire_datetime(str(body["addedOn"]), data.zone)
         except ValueError:
             raise invalid("addedOn must be an ISO 8601 date-time") from None
     file_id = body.get("fileId")
@@ -290,7 +294,7 @@ def post_note(req: Request, order_id: str) -> Response:
 @routes.search("/order-service/order-search", ORDER_SEARCH)
 def order_search(req: Request) -> Response:
     records = [_order_record(req.data, o) for o in req.data.orders.values()]
-    return run_search(ORDER_SEARCH, records, req.query, ORDER_REFERENCES)
+    return run_search(ORDER_SEARCH, records, req.query, ORDER_REFERENCES, zone=req.data.zone)
 
 
 @routes.search("/order-service/order-note-search", NOTE_SEARCH)
@@ -309,7 +313,7 @@ def note_search(req: Request) -> Response:
         }
         for note_id, note in data.notes.items()
     ]
-    return run_search(NOTE_SEARCH, records, req.query)
+    return run_search(NOTE_SEARCH, records, req.query, zone=req.data.zone)
 
 
 @routes.route("POST", "/order-service/sales-order", "post-sales-order")
@@ -368,9 +372,9 @@ def post_sales_order(req: Request) -> Response:
     default_tax = "Z" if currency != "GBP" else "T20"
     lines = [_sales_line(data, row, n, price_list_id, default_tax, price_mode) for n, row in enumerate(body.get("rows") or [])]
 
-    placed = parse_wire_datetime(str(body["placedOn"])) if body.get("placedOn") else req.now
-    tax_day = _day(body["taxDate"], "taxDate") if body.get("taxDate") else None
-    delivery_day = _day(delivery["date"], "delivery.date") if delivery.get("date") else None
+    placed = parse_wire_datetime(str(body["placedOn"]), data.zone) if body.get("placedOn") else req.now
+    tax_day = _day(body["taxDate"], "taxDate", data.zone) if body.get("taxDate") else None
+    delivery_day = _day(delivery["date"], "delivery.date", data.zone) if delivery.get("date") else None
     head = data.addresses[contact["postAddressIds"]["DEF"]]
     customer_address = customer.get("address") if isinstance(customer.get("address"), dict) else head
     delivery_address = delivery.get("address") if isinstance(delivery.get("address"), dict) else data.addresses[contact["postAddressIds"]["DEL"]]
@@ -401,8 +405,9 @@ def post_sales_order(req: Request) -> Response:
     )
     order_id = store_order(data, draft)
     if tax_day is not None:
-        data.orders[order_id]["invoices"][0]["taxDate"] = wire_date(tax_day)
-        data.orders[order_id]["invoices"][0]["dueDate"] = wire_date(tax_day + timedelta(days=int(financial.get("creditTermDays", 30))))
+        terms = timedelta(days=int(financial.get("creditTermDays", 30)))
+        data.orders[order_id]["invoices"][0]["taxDate"] = wire_date(tax_day, data.zone)
+        data.orders[order_id]["invoices"][0]["dueDate"] = wire_date(tax_day + terms, data.zone)
     return ok(order_id)
 
 
@@ -492,7 +497,7 @@ def post_order(req: Request) -> Response:
     delivery_in = parties.get("delivery") if isinstance(parties.get("delivery"), dict) else None
     delivery_address = delivery_in if delivery_in and delivery_in.get("addressLine1") else data.addresses[contact["postAddressIds"]["DEL"]]
     assignment = (body.get("assignment") or {}).get("current") or {}
-    placed = parse_wire_datetime(str(body["placedOn"])) if body.get("placedOn") else req.now
+    placed = parse_wire_datetime(str(body["placedOn"]), data.zone) if body.get("placedOn") else req.now
     draft = OrderDraft(
         type_code=type_code,
         contact_party=party(data, contact_id, data.addresses[contact["postAddressIds"]["DEF"]], with_contact_id=True),
@@ -503,7 +508,7 @@ def post_order(req: Request) -> Response:
         lines=[], status_id=status_id, placed_on=placed, created_on=req.now, updated_on=req.now,
         currency=currency, reference=reference, price_list_id=price_list_id,
         price_mode=str(body.get("priceModeCode") or "EXC"), shipping_method_id=method,
-        delivery_date=_day(delivery["deliveryDate"], "delivery.deliveryDate") if delivery.get("deliveryDate") else None,
+        delivery_date=_day(delivery["deliveryDate"], "delivery.deliveryDate", data.zone) if delivery.get("deliveryDate") else None,
         warehouse_id=int(body.get("warehouseId", ref.DEFAULT_WAREHOUSE)),
         channel_id=int(assignment.get("channelId", 0) or 0),
         staff_owner_id=int(assignment.get("staffOwnerContactId") or contact["assignment"]["current"].get("staffOwnerContactId", 0)),

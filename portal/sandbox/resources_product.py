@@ -63,7 +63,7 @@ def product_search(req: Request) -> Response:
             return None
         return [int(c["categoryCode"]) for c in product["salesChannels"][0]["categories"]]
 
-    return run_search(PRODUCT_SEARCH, records, req.query, {"productCategoryMembership": categories})
+    return run_search(PRODUCT_SEARCH, records, req.query, {"productCategoryMembership": categories}, zone=req.data.zone)
 
 
 @routes.route("GET", "/product-service/product-price/{ids}[/price-list/{lists}]", "get-product-price")

@@ -54,7 +54,7 @@ def goods_out_search(req: Request) -> Response:
             "releaseDate": note["releaseDate"],
             "createdBy": note["createdBy"],
         })
-    return run_search(GOODS_OUT_SEARCH, records, req.query)
+    return run_search(GOODS_OUT_SEARCH, records, req.query, zone=req.data.zone)
 
 
 @routes.route("GET", "/warehouse-service/shipping-method[/{ids}]", "get-shipping-method")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from portal.sandbox import idset
@@ -108,30 +108,31 @@ def _invalid(message: str) -> ApiError:
     return ApiError(400, "CMNC-400", message)
 
 
-def _as_datetime(value: Any) -> datetime | None:
+def _as_datetime(value: Any, zone: tzinfo) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value
-    return parse_wire_datetime(str(value))
+    return parse_wire_datetime(str(value), zone)
 
 
-def _period_bounds(name: str, text: str) -> tuple[datetime | None, datetime | None]:
+def _period_bounds(name: str, text: str, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
     # API note: PERIOD syntax `from/to` is CLIENT-confirmed only (§5.1).  Tolerances: a '+'
     # in an offset that arrived as a space (unencoded query) is restored, a date-only `to`
     # includes that whole day, and a single value without '/' means that day or instant.
+    # Naive bounds are the account's local time (its days), like everything it shows.
     raw = text.replace(" ", "+")
     start_text, separator, end_text = raw.partition("/")
     if not separator:
         end_text = start_text
     try:
-        start = parse_wire_datetime(start_text) if start_text else None
+        start = parse_wire_datetime(start_text, zone) if start_text else None
         if not end_text:
             end = None
         elif len(end_text.strip()) == 10:
-            end = end_of_day(date.fromisoformat(end_text.strip()))
+            end = end_of_day(date.fromisoformat(end_text.strip()), zone)
         else:
-            end = parse_wire_datetime(end_text)
+            end = parse_wire_datetime(end_text, zone)
     except ValueError:
         raise _cannot_parse(name, text, PERIOD) from None
     if start is None and end is None:
@@ -139,7 +140,7 @@ def _period_bounds(name: str, text: str) -> tuple[datetime | None, datetime | No
     return start, end
 
 
-def _predicate(column: Column, text: str) -> Callable[[Any], bool]:
+def _predicate(column: Column, text: str, zone: tzinfo) -> Callable[[Any], bool]:
     """Build the row test for `column=text`, or raise CMNC-018 for an unparsable value."""
     kind = column.type
     if kind == IDSET:
@@ -172,10 +173,10 @@ def _predicate(column: Column, text: str) -> Callable[[Any], bool]:
         needle = text.casefold()
         return lambda value: value is not None and needle in str(value).casefold()
     if kind == PERIOD:
-        start, end = _period_bounds(column.name, text)
+        start, end = _period_bounds(column.name, text, zone)
 
         def within(value: Any) -> bool:
-            moment = _as_datetime(value)
+            moment = _as_datetime(value, zone)
             if moment is None:
                 return False
             if start is not None and moment < start:
@@ -186,12 +187,12 @@ def _predicate(column: Column, text: str) -> Callable[[Any], bool]:
     raise _cannot_parse(column.name, text, kind)
 
 
-def _sort_key(column: Column) -> Callable[[Mapping[str, Any]], tuple[int, Any]]:
+def _sort_key(column: Column, zone: tzinfo) -> Callable[[Mapping[str, Any]], tuple[int, Any]]:
     name = column.name
     if column.type == PERIOD:
 
         def period_key(record: Mapping[str, Any]) -> tuple[int, Any]:
-            moment = _as_datetime(record.get(name))
+            moment = _as_datetime(record.get(name), zone)
             return (1, 0.0) if moment is None else (0, moment.timestamp())
 
         return period_key
@@ -237,8 +238,12 @@ def run_search(
     records: Iterable[Mapping[str, Any]],
     query: Mapping[str, str],
     references: Mapping[str, ReferenceResolver] | None = None,
+    *,
+    zone: tzinfo,
 ) -> Response:
     """Filter, sort and page `records` per the query; return the wire response.
+
+    `zone` is the account's: PERIOD filters without an offset are its local time.
 
     `references` maps a referenceData name (e.g. `orderStatusNames`) to a function from a
     cell value to its display value (None = leave out).  Only values present on the returned
@@ -253,7 +258,7 @@ def run_search(
         if column is None:
             # API note: unknown parameters are ignored (UNCONFIRMED; tolerant choice).
             continue
-        predicates.append((name, _predicate(column, text)))
+        predicates.append((name, _predicate(column, text, zone)))
 
     if query.get("columns"):
         selected: list[Column] = []
@@ -270,8 +275,8 @@ def run_search(
     # Stable tie-break on the default sort column keeps pages deterministic.
     default_column = spec.column(spec.default_sort)
     assert default_column is not None
-    matched.sort(key=_sort_key(default_column))
-    matched.sort(key=_sort_key(sort_column), reverse=direction == "DESC")
+    matched.sort(key=_sort_key(default_column, zone))
+    matched.sort(key=_sort_key(sort_column, zone), reverse=direction == "DESC")
 
     page_size = _page_number(query.get("pageSize"), DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     first = _page_number(query.get("firstResult"), 1, 1, None)

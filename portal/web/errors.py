@@ -30,7 +30,7 @@ TITLES = {
     503: "Brightpearl is not answering right now",
 }
 # The portal's own connection to Brightpearl is refused: not the visitor's fault, not an outage.
-NOT_CONNECTED = "The portal can't reach the merchant's system"
+NOT_CONNECTED = "The portal can’t reach the merchant’s system"
 
 
 def classify(exc: Exception) -> tuple[int, str]:

@@ -51,6 +51,16 @@ LABELS: Mapping[str, str] = MappingProxyType(
 )
 
 
+def log_degraded(part: str, error: BrightpearlError) -> None:
+    """Log that `part` of a page is shown without Brightpearl's data: an outage as a warning,
+    anything else (our request, a 404 for a path we need, credentials) as an error with its
+    traceback. Every degraded part is logged here, whatever the page does in its place."""
+    if isinstance(error, BrightpearlUnavailable):
+        log.warning("part %r of the page degraded: Brightpearl unavailable: %r", part, str(error))
+    else:
+        log.error("part %r of the page degraded: %r", part, str(error), exc_info=error)
+
+
 def note_for(part: str) -> str:
     """What the page says in place of a part it cannot show."""
     return f"{LABELS.get(part, part.replace('_', ' ').capitalize())} can’t be shown right now — try again in a minute."
@@ -69,10 +79,8 @@ class PageParts:
         the failure is logged, the page says nothing."""
         try:
             return await value
-        except BrightpearlUnavailable as error:
-            log.warning("part %r of the page degraded: Brightpearl unavailable: %r", part, str(error))
         except BrightpearlError as error:
-            log.error("part %r of the page degraded: %r", part, str(error), exc_info=error)
+            log_degraded(part, error)
         if note:
             self.unavailable[part] = note_for(part)
         return default

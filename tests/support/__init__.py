@@ -27,18 +27,19 @@ BASE_URL = "http://testserver.local"
 
 
 @cache
-def _generated(seed: int, customers: int, orders: int, today: date) -> bytes:
-    return pickle.dumps(generate(seed, customers, orders, today))
+def _generated(seed: int, customers: int, orders: int, today: date, zone: str) -> bytes:
+    return pickle.dumps(generate(seed, customers, orders, today, zone))
 
 
 def fresh_sandbox(config: SandboxConfig | None = None) -> Sandbox:
     """A sandbox with its own copy of the demo account: the data of each seed, size and day is
     generated once per test session (about a third of a second) and copied for each test (about
-    20 ms); configs that differ only in knobs (throttle, latency, tokens) share one generation."""
+    20 ms); configs that differ only in knobs (throttle, latency, tokens) share one generation.
+    The account's zone (`SandboxConfig.zone`) is part of the data: each zone is generated apart."""
     config = config or SandboxConfig()
     if config.journal_path is not None:
         return Sandbox(config)
-    data = _generated(config.seed, config.customers, config.orders, config.today or date.today())
+    data = _generated(config.seed, config.customers, config.orders, config.account_today(), config.zone)
     return Sandbox(config, data=_unpickle(data))
 
 

@@ -24,6 +24,7 @@ from portal.core.countries import BY_ISO3, DEFAULT_COUNTRY, country_name
 from portal.core.users import User
 from portal.outbox.queue import Outbox, OutboxItem
 from portal.security.access import may_see_address
+from portal.web.parts import log_degraded
 
 from .forms import FIELDS, AddressForm, new_key
 
@@ -112,7 +113,8 @@ class AddressBook:
                 shown_ids = {a.id for a in mine}
                 book.known_max_id = max([book.known_max_id, *found, *contact.post_address_ids.values()])
                 book.default_country = _home_country(contact, found)
-        except BrightpearlError:
+        except BrightpearlError as error:
+            log_degraded("addresses", error)
             book.available = False
         for item in pending:
             if as_int(item.result.get("address_id")) in shown_ids:

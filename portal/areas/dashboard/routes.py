@@ -9,23 +9,20 @@ link to try again. Everyone else gets a welcome page.
 
 from __future__ import annotations
 
-import logging
-
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from portal.brightpearl.errors import BrightpearlError, BrightpearlUnavailable
+from portal.brightpearl.errors import BrightpearlError
 from portal.core.users import User
 from portal.web.htmx import wants_fragment
 from portal.web.navigation import route_url
+from portal.web.parts import log_degraded
 from portal.web.rendering import current_stale_since, page
 
 from .tiles import TILES, DashboardData
-
-log = logging.getLogger("portal.dashboard")
 
 # Pages a tile may point to, when the area is installed (other areas come and go).
 RELATED_ROUTES = ("orders", "quotes", "documents", "statement", "account")
@@ -54,12 +51,9 @@ async def dashboard_tile(request: Request, tile_name: FromPath[str], dashboard: 
     try:
         data = await tile.load(dashboard)
         state = "ready"
-    except BrightpearlUnavailable as error:
-        log.warning("dashboard tile %s not loaded: %r", tile_name, str(error))
-        state = "failed"
-    except BrightpearlError:
-        # Not an outage (a refused or malformed read): worth a stack trace, still only a tile.
-        log.exception("dashboard tile %s failed", tile_name)
+    except BrightpearlError as error:
+        # A tile is one part of the dashboard: it says so in its place, the others load.
+        log_degraded(f"tile {tile_name}", error)
         state = "failed"
     context = {
         "tile": tile,
