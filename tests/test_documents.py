@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from support import calls_for, empty_cache, switch_to

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.brightpearl.models import Order, OrderSearchRow, OrderType
+from portal.domain.order_lines import PricedLines, priced_lines
 
 ZERO = Decimal("0")
 
@@ -106,6 +107,11 @@ class Document:
         number = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in self.number)
         number = number.strip(".-")[:64] or str(self.order.id)
         return f"{stem}-{number}.pdf"
+
+    @property
+    def lines(self) -> PricedLines:
+        """The rows with unit prices and amounts in the order's price mode (INC or EXC)."""
+        return priced_lines(self.order)
 
     @property
     def tax_summary(self) -> list[tuple[Decimal, Decimal, Decimal]]:

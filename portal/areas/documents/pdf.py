@@ -218,25 +218,29 @@ def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
 
     pdf.address_columns([("Billing address", _party(order.billing)), ("Delivery address", _party(order.delivery))])
 
+    # Unit price and amount on one basis, the order's price mode (portal.domain.order_lines).
+    lines = doc.lines
+    discount = lines.has_discount
     rows = [
         [
-            row.sku or "–",
-            row.name + "".join(f"\n{k}: {v}" for k, v in row.options.items()),
-            normalize(row.quantity),
-            money(row.unit_price, currency),
-            f"{normalize(row.tax_rate)}%",
-            money(row.net, currency),
+            line.row.sku or "–",
+            line.row.name + "".join(f"\n{k}: {v}" for k, v in line.row.options.items()),
+            normalize(line.row.quantity),
+            money(line.unit_price, currency),
+            *([f"{normalize(line.discount)}%" if line.discount else "–"] if discount else []),
+            f"{normalize(line.row.tax_rate)}%",
+            money(line.amount, currency),
         ]
-        for row in order.rows
-    ] or [["", "No items", "", "", "", ""]]
-    pdf.grid(
-        ["SKU", "Item", "Qty", "Unit price", "Tax", "Net"],
-        rows,
-        widths=(26, 70, 14, 26, 14, 30),
-        align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-    )
+        for line in lines.lines
+    ] or [["", "No items", "", "", *([""] if discount else []), "", ""]]
+    basis = f"\n{lines.basis}"
+    headings = ["SKU", "Item", "Qty", "Unit price" + basis, *(["Disc."] if discount else []), "Tax", "Amount" + basis]
+    widths = (24, 62, 12, 26, 14, 14, 28) if discount else (26, 70, 14, 26, 14, 30)
+    pdf.note("Prices include tax." if lines.includes_tax else "Prices exclude tax, which is added below.")
+    pdf.ln(1)
+    pdf.grid(headings, rows, widths=widths, align=("LEFT", "LEFT", *["RIGHT"] * (len(headings) - 2)))
     pdf.totals(
-        [("Net", money(order.net, currency)), ("Tax", money(order.tax, currency)), ("Total", money(order.total, currency))]
+        [("Net", money(lines.net, currency)), ("Tax", money(lines.tax, currency)), ("Total", money(lines.total, currency))]
     )
     pdf.ln(6)
     if doc.kind == CREDIT:
