@@ -15,6 +15,7 @@ times of the account's zone.  So:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from portal.sandbox import reference as ref
 from portal.sandbox.contacts import add_contact, financial_details
 from portal.sandbox.demo import FIRST_GENERATED_CONTACT_ID, PERSONAS, Address, Persona
 from portal.sandbox.formats import DEFAULT_ZONE, account_zone, cents, local_datetime, money, wire_datetime, wire_day
-from portal.sandbox.orders import Invoice, Line, OrderDraft, party, row_items, store_order
+from portal.sandbox.orders import Invoice, Line, OrderDraft, party, row_items, store_order, tax_rate
 from portal.sandbox.store import DataStore, OrderMeta
 
 MERCHANT_ORGANISATION_ID = 500
@@ -41,6 +42,14 @@ GENERATED_SO_WEIGHTS = {
     "quote": 8, "approved": 2, "new_web": 7, "new_phone": 6, "part_shipped": 4,
     "invoiced": 66, "cancelled": 7,
 }
+# Shapes of real accounts the portal must read (API-ADDENDUM I), each drawn from an RNG of its
+# own (`Generator.has_shape`) so that nothing else in the data changes with them.
+INC_SHARE = 0.2  # sales orders in tax-inclusive price mode (I.2)
+UNPRICED_AFTER_DAYS = 600  # older orders: rows without productPrice/itemCost (I.4)
+TAX_DATE_SHARE = 0.3  # open or cancelled orders carrying a tax date without an invoice (I.3)
+INVOICED_STATUS_SHARE = 0.1  # open orders moved to "Invoiced" before Brightpearl invoiced them (I.3)
+# Named demo orders (plan keys) that always have a shape, so every demo login meets it.
+PINNED_SHAPES = {"alice:new_phone:1": "invoiced_status", "alice:part_shipped:1": "tax_date"}
 PO_WEIGHTS = {"po_pending": 10, "po_placed": 25, "po_acknowledged": 20, "po_received": 25, "po_invoiced": 20}
 PO_SHARE = 0.08
 CREDIT_SHARE = 0.03
@@ -156,6 +165,10 @@ class Generator:
 
     def wire(self, moment: datetime) -> str:
         return wire_datetime(moment, self.zone)
+
+    def has_shape(self, plan: Plan, shape: str, share: float) -> bool:
+        """Whether the plan's order has one of the real-account shapes above (own RNG)."""
+        return PINNED_SHAPES.get(plan.key) == shape or self.rng(shape, plan.key).random() < share
 
     def at_local_midnight(self, plan: Plan) -> bool:
         """Whether the plan's order carries its date-only fields at local midnight (own RNG)."""
@@ -583,6 +596,10 @@ class Generator:
             created_by=ref.API_USER_ID if channel == 1 else profile.account_manager, meta=meta,
         )
         draft.dates_at_local_midnight = self.at_local_midnight(plan)
+        if self.has_shape(plan, "inc", INC_SHARE):
+            draft.price_mode = "INC"
+            draft.lines = lines = [_inclusive(line) for line in lines]
+        draft.rows_without_prices = plan.days_ago > UNPRICED_AFTER_DAYS
         terms = profile.terms
         steps: list[tuple[str, Any]] = []  # (kind, detail) applied after the order exists
         if scenario in ("quote", "approved"):
@@ -595,6 +612,7 @@ class Generator:
         elif scenario == "cancelled":
             draft.status_id = ref.STATUS_CANCELLED
             draft.payment_status = "NOT_APPLICABLE"
+            meta.tax_date_set = self.has_shape(plan, "tax_date", TAX_DATE_SHARE)
             draft.updated_on = placed + timedelta(hours=rng.randint(2, 48))
         elif scenario in ("new_web", "new_phone", "part_shipped"):
             draft.allocation_status = "AAA" if scenario != "part_shipped" else "APA"
@@ -602,6 +620,13 @@ class Generator:
             if scenario == "part_shipped":
                 draft.shipping_status, draft.stock_status = "SPS", "SOP"
             draft.updated_on = placed + timedelta(hours=rng.randint(1, 20))
+            if self.has_shape(plan, "invoiced_status", INVOICED_STATUS_SHARE):
+                # Moved to the "Invoiced" status by hand: Brightpearl has not invoiced it, so
+                # it has a tax date but no invoice number.
+                draft.status_id = ref.STATUS_INVOICED
+                meta.tax_date_set = True
+            else:
+                meta.tax_date_set = self.has_shape(plan, "tax_date", TAX_DATE_SHARE)
         else:  # invoiced_*: shipped, invoiced, paid according to the scenario or the age
             ship_day = placed_day + timedelta(days=min(rng.randint(1, 3), plan.days_ago - 1))
             due_day = ship_day + timedelta(days=terms)
@@ -863,12 +888,16 @@ class Generator:
         profile = self.profiles[plan.contact_id]
         rows = [row for _, row in row_items(parent) if row["productId"]] or [row for _, row in row_items(parent)]
         lines = []
+        inclusive = parent["priceModeCode"] == "INC"  # a credit is priced like its order
         for row in rng.sample(rows, min(len(rows), rng.choice((1, 1, 2)))):
             quantity = min(Decimal(row["quantity"]["magnitude"]), Decimal(rng.choice((1, 1, 2))))
             value = row["rowValue"]
-            lines.append(Line(row["productId"], row["productName"], row["productSku"], quantity,
-                              Decimal(row["productPrice"]["value"]), Decimal(row["itemCost"]["value"]),
-                              value["taxCode"], row["nominalCode"], Decimal(row["discountPercentage"])))
+            price, discount = _unit_price(row, inclusive), Decimal(row["discountPercentage"])
+            if "productPrice" not in row:
+                discount = Decimal(0)  # a price derived from rowNet is after the discount
+            cost = Decimal(row["itemCost"]["value"]) if "itemCost" in row else Decimal(0)
+            lines.append(Line(row["productId"], row["productName"], row["productSku"], quantity, price, cost,
+                              value["taxCode"], row["nominalCode"], discount, includes_tax=inclusive))
         placed_day = max(self.day(plan.days_ago), (plan.parent.invoice_day or self.day(plan.days_ago)) + timedelta(days=1))
         placed_day = min(placed_day, self.today - timedelta(days=1))
         placed = self.at(placed_day, plan.minute // 60, plan.minute % 60)
@@ -890,6 +919,8 @@ class Generator:
             stock_status="SCA" if complete else "SCN",
         )
         draft.dates_at_local_midnight = self.at_local_midnight(plan)
+        draft.price_mode = parent["priceModeCode"]
+        draft.rows_without_prices = plan.days_ago > UNPRICED_AFTER_DAYS
         if complete:
             draft.invoice = Invoice(f"SC-{store.ids.take('credit_number')}", placed_day, placed_day)
             draft.closed_on = draft.updated_on
@@ -901,6 +932,21 @@ class Generator:
         if complete:
             store.add_note(order_id, "Credit note raised for the returned items.", True, manager, manager,
                            draft.updated_on)
+
+
+def _inclusive(line: Line) -> Line:
+    """`line` on a tax-inclusive order: its unit price with tax (API-ADDENDUM I.2)."""
+    price = cents(line.price * (100 + tax_rate(line.tax_code)) / 100)
+    return dataclasses.replace(line, price=price, includes_tax=True)
+
+
+def _unit_price(row: dict[str, Any], inclusive: bool) -> Decimal:
+    """A stored row's unit price in its order's mode; rowNet (+ rowTax) / quantity without one."""
+    if "productPrice" in row:
+        return Decimal(row["productPrice"]["value"])
+    value, quantity = row["rowValue"], Decimal(row["quantity"]["magnitude"])
+    amount = Decimal(value["rowNet"]["value"]) + (Decimal(value["rowTax"]["value"]) if inclusive else 0)
+    return amount / quantity if quantity else Decimal(0)
 
 
 def _moment(text: str) -> datetime:

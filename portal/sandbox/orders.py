@@ -3,7 +3,9 @@
 Used by the demo data generator and by the order-creating endpoints, so a generated order and
 one created through the API look exactly alike.  Row nets are kept to 2 decimals so that the
 totals (sums of row net and row tax) add up exactly; they are written with 4 decimals like the
-recorded responses.
+recorded responses.  On a tax-inclusive (INC) order, as recorded, `productPrice` includes tax
+and rowNet does not: rowNet is the gross line to 4 decimals (9.0909 for a 10.00 line at 10%),
+rowTax the rest to 2, and the totals are rounded to cents.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from portal.sandbox.formats import cents, money, wire_date, wire_datetime
 from portal.sandbox.store import DataStore, OrderMeta, primary_email
 
 HUNDRED = Decimal(100)
+_FOUR_PLACES = Decimal("0.0001")
 
 
 def tax_rate(tax_code: str) -> Decimal:
@@ -29,7 +32,8 @@ def tax_rate(tax_code: str) -> Decimal:
 
 @dataclass
 class Line:
-    """One order row to build.  `net`/`tax` override the computed values when given."""
+    """One order row to build.  `net`/`tax` override the computed values when given.  With
+    `includes_tax` (rows of an INC order), `price` is the tax-inclusive unit price."""
 
     product_id: int
     name: str
@@ -42,15 +46,25 @@ class Line:
     discount: Decimal = Decimal(0)
     net: Decimal | None = None
     tax: Decimal | None = None
+    includes_tax: bool = False
+
+    def _amount(self) -> Decimal:
+        return cents(self.quantity * self.price * (HUNDRED - self.discount) / HUNDRED)
 
     def row_net(self) -> Decimal:
         if self.net is not None:
             return cents(self.net)
-        return cents(self.quantity * self.price * (HUNDRED - self.discount) / HUNDRED)
+        if self.includes_tax:
+            # Recorded: rowNet 9.0909 for a 10.00 gross line (API.md §7.1).
+            rate = tax_rate(self.tax_code)
+            return (self._amount() * HUNDRED / (HUNDRED + rate)).quantize(_FOUR_PLACES)
+        return self._amount()
 
     def row_tax(self) -> Decimal:
         if self.tax is not None:
             return cents(self.tax)
+        if self.includes_tax:
+            return cents(self._amount() - self.row_net())
         return cents(self.row_net() * tax_rate(self.tax_code) / HUNDRED)
 
 
@@ -95,6 +109,8 @@ class OrderDraft:
     acknowledged: int = 0
     is_dropship: bool = False
     version: int = 1
+    # Rows of older orders carry neither productPrice nor itemCost (API-ADDENDUM I.4).
+    rows_without_prices: bool = False
     meta: OrderMeta = field(default_factory=OrderMeta)
     # Date-only fields at the account's local midnight instead of UTC midnight: real orders
     # carry both (API-ADDENDUM I.1), so clients must read either.
@@ -146,16 +162,19 @@ def party(
     return body
 
 
-def _row(line: Line, sequence: int, currency: str) -> dict[str, Any]:
+def _row(line: Line, sequence: int, currency: str, *, with_prices: bool = True) -> dict[str, Any]:
     tax_entry = ref.TAX_CODE_BY_CODE.get(line.tax_code, {"id": 0})
+    prices = {
+        "itemCost": {"currencyCode": currency, "value": money(line.cost, 4)},
+        "productPrice": {"currencyCode": currency, "value": money(line.price, 4)},
+    }
     return {
         "orderRowSequence": str(sequence),
         "productId": line.product_id,
         "productName": line.name,
         "productSku": line.sku,
         "quantity": {"magnitude": money(line.quantity, 4)},
-        "itemCost": {"currencyCode": currency, "value": money(line.cost, 4)},
-        "productPrice": {"currencyCode": currency, "value": money(line.price, 4)},
+        **(prices if with_prices else {}),
         "discountPercentage": money(line.discount, 2),
         "rowValue": {
             "taxRate": money(tax_rate(line.tax_code), 4),
@@ -210,7 +229,11 @@ def store_order(store: DataStore, draft: OrderDraft, row_order: Sequence[int] | 
     order_id = store.ids.take("order")
     currency = draft.currency
     rate = Decimal(ref.EXCHANGE_RATES.get(currency, "1.000000"))
-    built = [(store.ids.take("row"), _row(line, 10 * (i + 1), currency)) for i, line in enumerate(draft.lines)]
+    with_prices = not draft.rows_without_prices
+    built = [
+        (store.ids.take("row"), _row(line, 10 * (i + 1), currency, with_prices=with_prices))
+        for i, line in enumerate(draft.lines)
+    ]
     indexes = row_order if row_order is not None else range(len(built))
     rows = {str(built[i][0]): built[i][1] for i in indexes}
     net = sum((line.row_net() for line in draft.lines), Decimal(0))

@@ -58,7 +58,8 @@ def _order_record(data: DataStore, order: dict[str, Any]) -> dict[str, Any]:
         "installedIntegrationInstanceId": meta.installed_integration_instance_id,
         "warehouseId": order["warehouseId"],
         "staffOwnerContactId": order["assignment"]["current"]["staffOwnerContactId"],
-        "taxDate": invoice.get("taxDate") if invoice.get("invoiceReference") else None,
+        # API note: taxDate is set on invoicing and on orders given one before (API-ADDENDUM I.3).
+        "taxDate": invoice.get("taxDate") if invoice.get("invoiceReference") or meta.tax_date_set else None,
         "departmentId": meta.department_id,
         "deliveryDate": order["delivery"].get("deliveryDate"),
     }
@@ -405,6 +406,7 @@ def post_sales_order(req: Request) -> Response:
     )
     order_id = store_order(data, draft)
     if tax_day is not None:
+        data.order_meta[order_id].tax_date_set = True
         terms = timedelta(days=int(financial.get("creditTermDays", 30)))
         data.orders[order_id]["invoices"][0]["taxDate"] = wire_date(tax_day, data.zone)
         data.orders[order_id]["invoices"][0]["dueDate"] = wire_date(tax_day + terms, data.zone)

@@ -29,6 +29,8 @@ class OrderMeta:
     department_id: int = 0
     invoice_journal_id: int | None = None
     acknowledgement_reference: str | None = None
+    # A tax date set before invoicing (API-ADDENDUM I.3): order-search shows it like an invoice's.
+    tax_date_set: bool = False
     custom_fields: dict[str, Any] = field(default_factory=dict)
 
 
