@@ -64,6 +64,8 @@ class PricedLines:
 
 def includes_tax(order: Order) -> bool:
     """True when the order's row prices include tax (priceModeCode INC)."""
+    # API note: only INC and EXC are documented; a missing or unknown mode is read as EXC,
+    # Brightpearl's default, so nothing is ever labelled "incl. tax" on a guess.
     return order.price_mode.strip().upper() == INCLUSIVE
 
 
