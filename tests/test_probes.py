@@ -332,3 +332,13 @@ def test_request_too_large_is_one_warning_line_and_the_branded_413_page(alice):
     assert len(warnings) == 2, [r.getMessage() for r in warnings]
     assert all(r.levelno == logging.WARNING and not r.exc_info for r in warnings)
     assert all("/orders/1/comments" in r.getMessage() for r in warnings)
+
+
+def test_a_document_id_with_a_trailing_newline_is_a_404(alice, sandbox):
+    """`re.match(r"…$")` accepts "60032\n": the id must be the whole path segment."""
+    invoiced = next(o["id"] for o in sandbox.data.orders_for(1001, "SO") if o["invoices"][0]["invoiceReference"])
+    assert alice.get(f"/documents/{invoiced}").status_code == 200
+    for path in (f"/documents/{invoiced}%0A", f"/documents/{invoiced}.pdf%0A"):
+        response = alice.get(path)
+        assert response.status_code == 404, path
+        assert "Page not found" in response.text

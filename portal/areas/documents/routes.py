@@ -27,7 +27,7 @@ from .pdf import invoice_pdf, statement_pdf
 from .statement import DEFAULT_DAYS, EARLIEST, MAX_SPAN_DAYS, Account, StatementQuery, Statements
 
 # An order id (at most 10 digits, range-checked by valid_id), optionally as a PDF file name.
-_DOCUMENT_PATH = re.compile(r"^(\d{1,10})(\.pdf)?$")
+_DOCUMENT_PATH = re.compile(r"(\d{1,10})(\.pdf)?")
 
 
 def pdf_path(request: Request, order_id: int) -> str:
@@ -56,7 +56,7 @@ async def documents_page(request: Request, documents: NamedDependency[Documents]
 async def document_page(request: Request, order_id: FromPath[str], documents: NamedDependency[Documents]) -> Template | Response:
     """The print view of an invoice or credit note (`/documents/60032`), or its PDF
     (`/documents/60032.pdf`). Anything not the user's invoiced order is a 404."""
-    found = _DOCUMENT_PATH.match(order_id)
+    found = _DOCUMENT_PATH.fullmatch(order_id)
     if not found:
         raise NotFoundException()
     doc = await documents.one(int(found.group(1)))
