@@ -703,18 +703,45 @@ async def test_half_open_allows_one_probe_of_one_attempt_and_a_failed_probe_reop
 
 
 @pytest.mark.anyio
-async def test_failures_across_several_families_pause_every_call():
-    client, rec, _ = make_client(lambda r: httpx.ConnectError("down"), breaker_threshold=1, breaker_spread=3)
+async def test_failures_of_three_families_are_an_outage_that_pauses_every_call_until_one_probe_succeeds():
+    down = True
+
+    def respond(request):
+        return httpx.ConnectError("down") if down else ok([1])
+
+    client, rec, clock = make_client(respond, breaker_threshold=5, breaker_spread=3, breaker_cooldown=30, deadline=1000)
     client.max_attempts = 1
     async with client:
         for path in ("order-service/order/1", "warehouse-service/shipping-method/", "contact-service/contact/1"):
             with pytest.raises(BrightpearlUnavailable):
-                await client.get(path)
+                await client.get(path)  # one failed call each: no family is paused on its own
+        assert client.health()["open_families"] == []
         assert client.health()["circuit"] == "open"
         with pytest.raises(BrightpearlUnavailable) as caught:
             await client.get("product-service/price-list/")  # never failed itself
         assert caught.value.reason == "circuit_open"
-    assert rec.count == 3
+        assert rec.count == 3
+        clock.advance(30)
+        down = False
+        assert await client.get("product-service/price-list/") == [1]  # the one probe, for all
+        assert client.health()["circuit"] == "closed"
+        assert await client.get("order-service/order/1") == [1]
+        assert rec.count == 5
+
+
+@pytest.mark.anyio
+async def test_one_family_failing_again_and_again_is_not_an_outage():
+    def respond(request):
+        return httpx.ConnectError("down") if "shipping-method" in request.url.path else ok([1])
+
+    client, rec, _ = make_client(respond, breaker_threshold=2, breaker_spread=3, deadline=1000)
+    async with client:
+        for _ in range(6):
+            with pytest.raises(BrightpearlUnavailable):
+                await client.get("warehouse-service/shipping-method/")
+        assert client.health()["circuit"] == "degraded"
+        assert await client.get("order-service/order/1") == [1]
+    assert rec.count == 2 * 4 + 1  # two failed calls of 4 attempts opened it; then only the order
 
 
 @pytest.mark.anyio

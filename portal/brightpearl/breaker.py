@@ -11,9 +11,9 @@ failed *call* (its retries included), not one failed attempt.
 
 `Breakers` keeps one breaker per endpoint family (the resource name without ids, e.g.
 `warehouse-service/shipping-method`): one broken endpoint stops only its own calls, so the pages
-that do not need it go on working. When `spread` families are open at once Brightpearl as a
-whole is failing, and calls to the other families fail fast too, until the families' probes
-close them again.
+that do not need it go on working. When `spread` different families fail within the window,
+Brightpearl as a whole is failing: a breaker for the whole opens, every call fails fast for the
+cooldown, and then one probe decides for all.
 """
 
 from __future__ import annotations
@@ -106,6 +106,11 @@ class CircuitBreaker:
         if ticket == PROBE:
             self._probe_out = False
 
+    def trip(self) -> None:
+        """Open now, whatever the count (another rule found Brightpearl failing)."""
+        self._probe_out = False
+        self._open(self._clock())
+
     def _open(self, now: float) -> None:
         self._opened_at = now
         self._failures.clear()
@@ -120,8 +125,40 @@ class CircuitBreaker:
             self._on_change(state)
 
 
+class Ticket:
+    """Leave to make one call, from `Breakers.allow`; report how the call ended exactly once:
+    `success()` (Brightpearl answered), `failure()` (5xx, timeout, connection) or `release()`
+    (it ended without telling anything: throttled, cancelled)."""
+
+    __slots__ = ("_breakers", "family", "_family_ticket", "_whole_ticket")
+
+    def __init__(self, breakers: Breakers, family: str, family_ticket: str, whole_ticket: str) -> None:
+        self._breakers = breakers
+        self.family = family
+        self._family_ticket = family_ticket
+        self._whole_ticket = whole_ticket
+
+    @property
+    def probe(self) -> bool:
+        """True when the call is a half-open probe (of its family or of Brightpearl as a whole):
+        it should be one attempt, not several."""
+        return PROBE in (self._family_ticket, self._whole_ticket)
+
+    def success(self) -> None:
+        self._breakers._success(self.family)
+
+    def failure(self) -> None:
+        self._breakers._failure(self.family, whole_probe=self._whole_ticket == PROBE)
+
+    def release(self) -> None:
+        self._breakers.family(self.family).release(self._family_ticket)
+        self._breakers.whole.release(self._whole_ticket)
+
+
 class Breakers:
-    """One CircuitBreaker per endpoint family, and the rule that many open ones mean an outage."""
+    """One CircuitBreaker per endpoint family, and one for Brightpearl as a whole that opens when
+    `spread` different families fail within the window (an outage: every call fails fast
+    until one probe gets an answer)."""
 
     def __init__(
         self,
@@ -135,8 +172,15 @@ class Breakers:
     ) -> None:
         self._settings = {"threshold": threshold, "window": window, "cooldown": cooldown, "clock": clock}
         self.spread = max(1, int(spread))
+        self._clock = clock
+        self._window = window
         self._on_change = on_change
         self._families: dict[str, CircuitBreaker] = {}
+        self._recent: deque[tuple[float, str]] = deque()  # (when, family) of failed calls
+        self.whole = CircuitBreaker(
+            threshold=threshold, window=window, cooldown=cooldown, clock=clock,
+            name="Brightpearl as a whole", on_change=lambda _state: self._changed(),
+        )
         self._was_failing = False
 
     def family(self, name: str) -> CircuitBreaker:
@@ -148,35 +192,56 @@ class Breakers:
             )
         return breaker
 
-    def allow(self, name: str) -> str | None:
-        """A ticket for one call to family `name` (see CircuitBreaker.allow), or None to fail fast:
-        its own breaker is open, or Brightpearl as a whole is failing."""
-        ticket = self.family(name).allow()
-        if ticket == CALL and self.outage():
+    def allow(self, name: str) -> Ticket | None:
+        """A ticket for one call to family `name`, or None to fail fast: Brightpearl as a whole
+        is failing, or this family is."""
+        whole = self.whole.allow()
+        if whole is None:
             return None
-        return ticket
+        own = self.family(name).allow()
+        if own is None:
+            self.whole.release(whole)
+            return None
+        return Ticket(self, name, own, whole)
 
     def open_families(self) -> list[str]:
         """The families whose breaker is open (or half open, waiting for its probe)."""
         return sorted(name for name, breaker in self._families.items() if breaker.state != CLOSED)
 
     def outage(self) -> bool:
-        """True while `spread` or more families are open: Brightpearl itself is failing."""
-        return len(self.open_families()) >= self.spread
+        """True while Brightpearl as a whole is taken to be failing."""
+        return self.whole.state != CLOSED
 
     def state(self) -> str:
-        """open (an outage), degraded (some families open) or closed."""
+        """open (an outage), degraded (some families paused) or closed."""
         if self.outage():
             return OPEN
         return "degraded" if self.open_families() else CLOSED
 
     def retry_after(self, name: str | None = None) -> float:
-        """Seconds until family `name` (or, without a name, the last open family) may probe."""
-        breakers = [self.family(name)] if name else list(self._families.values())
+        """Seconds until a call to family `name` (any family, without a name) may go out."""
+        breakers = [self.whole, self.family(name)] if name else [self.whole, *self._families.values()]
         return max((b.retry_after() for b in breakers), default=0.0)
 
+    def _success(self, name: str) -> None:
+        self.family(name).success()
+        self.whole.success()
+
+    def _failure(self, name: str, *, whole_probe: bool) -> None:
+        self.family(name).failure()
+        if whole_probe:
+            self.whole.failure()  # the outage goes on: open again for a cooldown
+            return
+        now = self._clock()
+        self._recent.append((now, name))
+        while self._recent and now - self._recent[0][0] > self._window:
+            self._recent.popleft()
+        if len({family for _, family in self._recent}) >= self.spread:
+            self._recent.clear()
+            self.whole.trip()
+
     def _changed(self) -> None:
-        failing = bool(self.open_families())
+        failing = self.outage() or bool(self.open_families())
         if failing != self._was_failing:
             self._was_failing = failing
             if self._on_change is not None:

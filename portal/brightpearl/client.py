@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .breaker import PROBE, Breakers
+from .breaker import Breakers
 from .budget import RequestBudget
 from .errors import (
     BrightpearlAuthError,
@@ -378,7 +378,8 @@ class BrightpearlClient:
 
         The breaker of the call's endpoint family is asked once before it and told once after
         it how it ended: retries are part of one call, so one failing endpoint needs
-        `breaker_threshold` failed calls (not attempts) to be paused."""
+        `breaker_threshold` failed calls (not attempts) to be paused, and failures of
+        `breaker_spread` different endpoints pause them all (an outage)."""
         target = build_path(path, params)
         call = _Call(method, target, resource_name(path), self._clock() + self._deadline)
         ticket = self._breakers.allow(call.resource)
@@ -388,9 +389,8 @@ class BrightpearlClient:
                 f"{self._breakers.retry_after(call.resource):.0f}s",
                 reason="circuit_open",
             )
-        breaker = self._breakers.family(call.resource)
         # A half-open probe is one attempt: it only asks whether the endpoint is back.
-        call.max_attempts = 1 if call.write or ticket == PROBE else self.max_attempts
+        call.max_attempts = 1 if call.write or ticket.probe else self.max_attempts
         try:
             async with asyncio.timeout(self._deadline):
                 body = await self._attempts(call, payload, priority or current_priority())
@@ -399,28 +399,28 @@ class BrightpearlClient:
             self._note_error(message)
             log.warning("Brightpearl %s", message)
             if call.in_flight or call.failures:
-                breaker.failure()  # a hung request is a timeout like any other
+                ticket.failure()  # a hung request is a timeout like any other
                 if call.write and call.in_flight:
                     raise UnknownOutcome(message) from None
             else:
-                breaker.release(ticket)  # it only waited for the budget
+                ticket.release()  # it only waited for the budget
             raise BrightpearlUnavailable(message, reason="deadline") from None
         except BrightpearlUnavailable as exc:
             if exc.reason == "throttled":
-                breaker.release(ticket)  # Brightpearl is busy, not failing
+                ticket.release()  # Brightpearl is busy, not failing
             else:
-                breaker.failure()
+                ticket.failure()
             raise
         except UnknownOutcome:
-            breaker.failure()
+            ticket.failure()
             raise
         except BrightpearlError:
-            breaker.success()  # a 4xx: Brightpearl answered, the request is what is wrong
+            ticket.success()  # a 4xx: Brightpearl answered, the request is what is wrong
             raise
         except BaseException:
-            breaker.release(ticket)  # cancelled: the call tells nothing
+            ticket.release()  # cancelled: the call tells nothing
             raise
-        breaker.success()
+        ticket.success()
         return body
 
     async def _attempts(self, call: _Call, payload: Any, priority: str) -> Any:
