@@ -151,7 +151,7 @@ def test_password_over_the_limit_is_refused_by_login_and_cli_never_truncated(app
     refused = login(client, "alice@example.com", longest + "x")
     assert refused.status_code == 400
     assert "portal_session" not in refused.headers.get("set-cookie", "")
-    assert f"at most {MAX_LENGTH} characters" in refused.text
+    assert f"at most {MAX_LENGTH:,} characters" in refused.text
     # Beside the password field, which points at it; the email field is not blamed.
     assert 'id="password-error"' in refused.text and 'aria-describedby="password-error"' in refused.text
     assert 'id="email" name="email" type="email" value="alice@example.com"' in refused.text
@@ -181,7 +181,7 @@ def test_password_over_the_limit_is_refused_by_login_and_cli_never_truncated(app
 
     too_long = add(longest + "x")
     assert too_long.exit_code == 2
-    assert f"at most {MAX_LENGTH} characters" in too_long.output
+    assert f"at most {MAX_LENGTH:,} characters" in too_long.output
     assert len(too_long.output.strip().splitlines()) == 1 and "Traceback" not in too_long.output
     assert add(longest).exit_code == 0
 

@@ -83,5 +83,5 @@ def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters (this one has {len(password)})."
+        return f"Use at most {MAX_LENGTH:,} characters (this one has {len(password):,})."
     return None

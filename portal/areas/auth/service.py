@@ -15,7 +15,7 @@ from portal.security.throttles import FailedLogins, LoginAttempts
 
 GENERIC_FAILURE = "That email and password do not match an active account."
 TOO_MANY = "Too many attempts for this account. Wait 15 minutes and try again."
-TOO_LONG = f"Passwords have at most {MAX_LENGTH} characters; this one is longer."
+TOO_LONG = f"Passwords have at most {MAX_LENGTH:,} characters; this one is longer."
 
 
 class TooManyAttempts(Exception):
