@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from litestar.testing import TestClient
-from support import BASE_URL, fresh_sandbox, portal_app, switch_to
+from support import BASE_URL, fresh_sandbox, portal_app, portal_settings, switch_to
 
 from portal.core.settings import Settings
 from portal.sandbox import DEMO_USERS, Sandbox
@@ -28,15 +28,7 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        secret_key="test-secret-" + "x" * 40,
-        base_url=BASE_URL,
-        fast_password_hashing=True,
-        demo=True,
-        login_attempts_per_minute=1000,
-        brightpearl_deadline=3.0,
-    )
+    return portal_settings(tmp_path)
 
 
 @pytest.fixture

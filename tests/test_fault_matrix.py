@@ -10,11 +10,10 @@ that starts calling a new endpoint is in the matrix without anyone adding it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pytest
 from litestar.testing import TestClient
-from support import BASE_URL, fresh_sandbox, portal_app, switch_to
+from support import BASE_URL, fresh_sandbox, portal_app, portal_settings, switch_to
 
 from portal.brightpearl.client import resource_name
 from portal.core.settings import Settings
@@ -58,19 +57,6 @@ HTML_ERROR_TITLES = {
     502: "The order system gave an answer we could not use",
     503: "Brightpearl is not answering right now",
 }
-
-
-@pytest.fixture
-def matrix_settings(tmp_path) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        secret_key="test-secret-" + "x" * 40,
-        base_url=BASE_URL,
-        fast_password_hashing=True,
-        demo=True,
-        login_attempts_per_minute=1000,
-        brightpearl_deadline=3.0,
-    )
 
 
 def pick_orders(sandbox: Sandbox) -> dict[str, int]:
@@ -126,15 +112,7 @@ class Portal:
 @pytest.fixture(scope="module")
 def families(tmp_path_factory) -> dict[str, frozenset[str]]:
     """page -> the endpoint families it calls (cold), from one healthy pass."""
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("discovery"),
-        secret_key="test-secret-" + "x" * 40,
-        base_url=BASE_URL,
-        fast_password_hashing=True,
-        demo=True,
-        login_attempts_per_minute=1000,
-    )
-    with Portal(settings) as portal:
+    with Portal(portal_settings(tmp_path_factory.mktemp("discovery"))) as portal:
         return {page: frozenset(portal.families_of(page)) for page in PAGES}
 
 
@@ -185,11 +163,11 @@ def _matrix_cases():
 
 
 @pytest.mark.parametrize("fault", _matrix_cases())
-def test_each_endpoint_failing_alone_degrades_only_what_needs_it(families, matrix_settings, fault, caplog):
+def test_each_endpoint_failing_alone_degrades_only_what_needs_it(families, tmp_path, fault, caplog):
     for family in all_families(families):
-        data_dir = matrix_settings.data_dir / f"{family.replace('/', '_')}-{fault}"
+        data_dir = tmp_path / f"{family.replace('/', '_')}-{fault}"
         data_dir.mkdir()
-        with Portal(replace(matrix_settings, data_dir=data_dir)) as portal:
+        with Portal(portal_settings(data_dir)) as portal:
             portal.sandbox.fail(family_pattern(family), fault)
             # Three rounds: enough failed calls to open the family's breaker (5 calls), after
             # which its pages fail fast and every other page must still work.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -602,10 +604,11 @@ async def test_calls_are_recorded_without_the_base(sandbox, client):
 
 
 # ------------------------------------------------------------------------- over real HTTP
-def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(caplog):
+@contextmanager
+def over_uvicorn(sandbox: Sandbox) -> Iterator[str]:
+    """Serve `sandbox` with uvicorn on a free port for the block; yield its root URL."""
     import uvicorn
 
-    sandbox = fresh_sandbox(SandboxConfig(today=TODAY, orders=200, customers=10))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -614,9 +617,17 @@ def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(ca
         deadline = time.monotonic() + 10
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.02)
-        base = f"http://127.0.0.1:{port}/public-api/demo"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(caplog):
+    sandbox = fresh_sandbox(SandboxConfig(today=TODAY, orders=200, customers=10))
+    with over_uvicorn(sandbox) as root:
         order = open_order(sandbox)
-        with httpx.Client(base_url=base, headers=sandbox.auth_headers, timeout=5) as http:
+        with httpx.Client(base_url=f"{root}/public-api/demo", headers=sandbox.auth_headers, timeout=5) as http:
             assert http.get("/order-service/order-type").status_code == 200
             sandbox.knobs.lose_responses = 1
             with pytest.raises(httpx.TransportError) as lost:
@@ -624,11 +635,8 @@ def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(ca
             assert not isinstance(lost.value, httpx.TimeoutException)
             assert sandbox.data.notes_for(order["id"])[-1]["text"] == "over the wire"
             assert http.get("/order-service/order-type").status_code == 200
-            assert httpx.get(f"http://127.0.0.1:{port}/healthz").text == "ok"
-        assert "Exception in ASGI application" not in caplog.text
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+            assert httpx.get(f"{root}/healthz").text == "ok"
+    assert "Exception in ASGI application" not in caplog.text
 
 
 @pytest.mark.anyio
@@ -727,26 +735,14 @@ async def test_a_counted_fault_stops_after_its_times_and_a_timeout_fault_is_a_re
 
 
 def test_over_uvicorn_a_timeout_fault_keeps_the_client_waiting():
-    import uvicorn
-
     sandbox = fresh_sandbox(SandboxConfig(today=TODAY, orders=200, customers=10))
     sandbox.knobs.hang_s = 0.5
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        base = f"http://127.0.0.1:{port}/public-api/demo"
-        sandbox.fail(r"^/order-service/order-type", "timeout")
+    sandbox.fail(r"^/order-service/order-type", "timeout")
+    with over_uvicorn(sandbox) as root:
+        base = f"{root}/public-api/demo"
         with httpx.Client(base_url=base, headers=sandbox.auth_headers, timeout=0.2) as http:
             with pytest.raises(httpx.ReadTimeout):
                 http.get("/order-service/order-type")
         with httpx.Client(base_url=base, headers=sandbox.auth_headers, timeout=5) as http:
             assert http.get("/order-service/order-type").status_code == 504  # after hang_s, as a gateway
             assert http.get("/order-service/order-status").status_code == 200
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

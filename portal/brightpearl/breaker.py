@@ -178,8 +178,7 @@ class Breakers:
         self._families: dict[str, CircuitBreaker] = {}
         self._recent: deque[tuple[float, str]] = deque()  # (when, family) of failed calls
         self.whole = CircuitBreaker(
-            threshold=threshold, window=window, cooldown=cooldown, clock=clock,
-            name="Brightpearl as a whole", on_change=lambda _state: self._changed(),
+            **self._settings, name="Brightpearl as a whole", on_change=lambda _state: self._changed()
         )
         self._was_failing = False
 

@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from portal.core.clock import Clock
+from portal.core.settings import Settings
 from portal.sandbox import DEMO_PASSWORD, Sandbox, SandboxConfig
 from portal.sandbox.generate import generate
 from portal.sandbox.store import DataStore
@@ -53,6 +54,21 @@ def _unpickle(data: bytes) -> DataStore:
     finally:
         if enabled:
             gc.enable()
+
+
+def portal_settings(data_dir, **overrides) -> Settings:
+    """The settings the tests run the portal with: the embedded demo, fast password hashing, no
+    login rate limit to speak of, a short Brightpearl deadline; `overrides` change any of them."""
+    values = {
+        "data_dir": data_dir,
+        "secret_key": "test-secret-" + "x" * 40,
+        "base_url": BASE_URL,
+        "fast_password_hashing": True,
+        "demo": True,
+        "login_attempts_per_minute": 1000,
+        "brightpearl_deadline": 3.0,
+    }
+    return Settings(**{**values, **overrides})
 
 
 def portal_app(
