@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 import httpx
-from support import calls_for, empty_cache, logged_in, portal_app, switch_to
+from support import calls_for, empty_cache, logged_in, portal_app, portal_settings, switch_to
 
 from portal.core.formatting import money
 from portal.domain.account import Credit, credit_terms
@@ -18,7 +18,8 @@ def fact(page: str, label: str) -> str:
     """The text of the <dd> after the <dt> with this label, tags removed, spaces collapsed."""
     found = re.search(rf"<dt>{re.escape(label)}</dt>\s*<dd[^>]*>(.*?)</dd>", page, re.S)
     assert found, f"no {label!r} on the page"
-    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+    # <wbr> marks where a long value may wrap: no space in the text.
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1).replace("<wbr>", "")).split())
 
 
 def test_shows_the_contacts_details(alice):
@@ -168,3 +169,36 @@ def test_credit_terms_and_available_credit_rules():
     assert Credit("GBP", Decimal(100), Decimal(-20)).available == Decimal(120)  # in credit
     assert Credit("GBP", Decimal(0), Decimal(40)).available is None
     assert Credit(None, Decimal(100), None).available is None
+
+
+def test_the_account_manager_can_be_reached_by_the_email_brightpearl_holds(alice, sandbox):
+    page = alice.get("/account").text
+    section = page[page.index('id="contact"') : page.index('id="details-heading"')]
+    assert 'href="mailto:hannah.brooks@ashcombe-trade.example"' in section
+    # The address wraps before "@" and dots, not mid-word.
+    assert "hannah<wbr>.brooks<wbr>@ashcombe-trade<wbr>.example" not in section
+    assert "hannah.brooks<wbr>@ashcombe-trade<wbr>.example" in section
+    assert "Get in touch with them" in section
+
+
+def test_without_the_managers_details_the_merchants_contact_is_shown(tmp_path, sandbox):
+    sandbox.data.contacts[12]["communication"] = {}
+    settings = portal_settings(tmp_path, merchant_email="orders@ashcombe.example", merchant_phone="0113 496 0500")
+    with logged_in(portal_app(settings, sandbox)) as client:
+        page = client.get("/account").text
+    section = page[page.index('id="contact"') : page.index('id="details-heading"')]
+    assert "Your account manager is <strong>Hannah Brooks</strong>" in section
+    assert 'href="mailto:orders@ashcombe.example"' in section
+    assert 'href="tel:01134960500"' in section and "0113 496 0500" in section
+    assert "Contact us to change" in section
+
+
+def test_with_no_manager_and_no_merchant_details_the_page_says_contact_us(alice, sandbox):
+    sandbox.data.contacts[ALICE]["assignment"]["current"].pop("staffOwnerContactId")
+    page = alice.get("/account").text
+    assert "mailto:" not in page and "please contact us" in page
+
+
+def test_the_address_page_links_contact_us_to_the_account_pages_contact_details(alice):
+    page = alice.get("/addresses").text
+    assert '<a href="/account#contact">contact us</a>' in page

@@ -44,6 +44,10 @@ class Settings:
     site_name: str = "Customer Portal"
     brand_colour: str = "#1f4e79"
     accent_colour: str = "#c8102e"
+    # How customers reach the merchant when Brightpearl names no account manager with an email or
+    # phone (account and address pages). Optional: empty shows neither.
+    merchant_email: str = ""
+    merchant_phone: str = ""
     session_idle_minutes: int = 60
     session_max_hours: int = 12
     login_attempts_per_minute: int = 10
@@ -105,6 +109,8 @@ class Settings:
             "PORTAL_SITE_NAME": "site_name",
             "PORTAL_BRAND_COLOUR": "brand_colour",
             "PORTAL_ACCENT_COLOUR": "accent_colour",
+            "PORTAL_MERCHANT_EMAIL": "merchant_email",
+            "PORTAL_MERCHANT_PHONE": "merchant_phone",
             "PORTAL_TIMEZONE": "timezone",
         }
         for var, name in text.items():

@@ -35,7 +35,7 @@ def areas(c: Components) -> tuple[Area, ...]:
         orders.area(bp=c.bp, outbox=c.outbox, audit=c.audit, tracking=c.tracking, settings=c.settings),
         documents.area(bp=c.bp, settings=c.settings, clock=c.clock),
         addresses.area(bp=c.bp, outbox=c.outbox, audit=c.audit),
-        account.area(bp=c.bp),
+        account.area(bp=c.bp, settings=c.settings),
     )
 
 

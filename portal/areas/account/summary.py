@@ -5,6 +5,10 @@ the price list, the balance (it needs the price lists for the currency), the acc
 Brightpearl calls, cold: the contact (1, shared with the address page), the price lists (1,
 reference data kept for hours: the price list's name and the account's currency), the contact
 balance in that currency (1) and the account manager's contact (1) -> <= 4; warm 0.
+
+How to reach someone: the account manager's email and phone from their contact's communication
+block when Brightpearl has them, else the merchant's (PORTAL_MERCHANT_EMAIL / _PHONE), so the
+page never names a person without saying how to get in touch.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from decimal import Decimal
 
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Contact, PriceList
+from portal.core.settings import Settings
 from portal.core.users import User
 from portal.domain.account import Credit, account_currency, credit_terms
 from portal.security.access import may_see_account_manager
@@ -25,11 +30,36 @@ PHONE_LABELS = {"PRI": "Phone", "MOB": "Mobile", "SEC": "Other phone", "FAX": "F
 EMAIL_LABELS = {"PRI": "Email", "SEC": "Other email", "TER": "Other email"}
 
 
+@dataclass(frozen=True)
+class Reach:
+    """How the customer gets in touch: whose details they are (the manager's or the merchant's)."""
+
+    name: str = ""  # the account manager's name; "" for the merchant
+    email: str = ""
+    phone: str = ""
+    from_manager: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.email or self.phone)
+
+
+def reach(manager: Contact | None, settings: Settings) -> Reach:
+    """The account manager's email and phone when Brightpearl has either, else the merchant's."""
+    if manager is not None:
+        phone = next((manager.telephones[k] for k in ("PRI", "MOB", "SEC") if manager.telephones.get(k)), "")
+        email = manager.email or next((v for v in manager.emails.values() if v), "")
+        if email or phone:
+            return Reach(manager.full_name, email.strip(), phone.strip(), from_manager=True)
+    return Reach(manager.full_name if manager else "", settings.merchant_email.strip(), settings.merchant_phone.strip())
+
+
 @dataclass
 class AccountSummary:
     """What the account page shows of the logged-in contact."""
 
     bp: Brightpearl
+    settings: Settings
     user: User
 
     async def context(self) -> dict | None:
@@ -50,6 +80,7 @@ class AccountSummary:
             "terms": credit_terms(contact.credit_term_days),
             "price_list": price_lists.get(contact.price_list_id),
             "manager": manager,
+            "reach": reach(manager, self.settings),
             "unavailable": parts.unavailable,
         }
 
