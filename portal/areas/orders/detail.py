@@ -18,7 +18,8 @@ from portal.brightpearl.models import Order
 from portal.core.tracking import TrackingPatterns, tracking_links
 from portal.core.users import User
 from portal.domain.order_lines import priced_lines
-from portal.domain.shipments import in_despatch_order, shipping_state
+from portal.domain.order_states import OrderState, order_state
+from portal.domain.shipments import deliveries, in_despatch_order, shipping_state
 from portal.security.access import owned_order
 from portal.web.params import valid_id
 from portal.web.parts import PageParts
@@ -48,9 +49,17 @@ class OrderDetail:
             parts.read("shipping_methods", self.bp.warehouse.shipping_methods(), {}),
         )
         shipments = in_despatch_order(shipments)
+        # The order page reads no status list (call counts): the state follows the order's own
+        # status name and shipping status.
+        state = order_state(order)
         return {
             "order": order,
+            "state": state.value,
+            "cancelled": state is OrderState.CANCELLED,
+            "quote": state is OrderState.QUOTE,
             "lines": priced_lines(order),  # unit prices and line totals in the order's price mode
+            # What each shipment carried and, per line, what is shipped and still to come.
+            "deliveries": deliveries(order, shipments, cancelled=state is OrderState.CANCELLED),
             "comments": self.comments.thread(order, notes),
             "shipments": shipments,
             "shipping_methods": methods,
