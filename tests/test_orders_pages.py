@@ -45,7 +45,7 @@ def test_status_filter_keeps_only_that_status(alice):
     assert len(options) >= 2
     status_id, name = next(iter(options.items()))
     filtered = alice.get(f"/orders?status={status_id}").text
-    statuses = re.findall(r'<span class="status">([^<]+)</span>', filtered)
+    statuses = re.findall(r'<span class="status status--[a-z]+">([^<]+)</span>', filtered)
     assert statuses and set(statuses) == {name}
 
 

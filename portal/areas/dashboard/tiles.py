@@ -33,8 +33,8 @@ from portal.core.clock import Clock
 from portal.core.tracking import TrackingPatterns, tracking_links
 from portal.core.users import User
 from portal.domain.account import AccountCurrency, Credit, account_currency, credit_terms
-from portal.domain.order_states import is_open, is_quote, status_name, status_sort_key
-from portal.domain.shipments import newest_first
+from portal.domain.order_states import is_open, is_quote, order_state, status_name, status_sort_key
+from portal.domain.shipments import in_despatch_order, newest_first
 from portal.security.access import may_see_order, may_see_search_row
 from portal.web.parts import PageParts
 
@@ -179,7 +179,11 @@ async def latest_orders_tile(data: DashboardData) -> dict:
         order = orders.get(row.order_id)
         if order is None or not may_see_order(data.user, order):
             continue
-        latest.append({"order": order, "status_name": status_name(statuses, row.status_id, order.status_name)})
+        latest.append({
+            "order": order,
+            "status_name": status_name(statuses, row.status_id, order.status_name),
+            "state": order_state(order, statuses.get(row.status_id)).value,
+        })
     return {"orders": latest, "has_any": bool(mine)}
 
 
@@ -197,6 +201,12 @@ async def shipments_tile(data: DashboardData) -> dict:
         parts.read("shipping_methods", data.bp.warehouse.shipping_methods(), {}),
     )
     notes = newest_first(note for order_id, notes in notes_by_order.items() if order_id in by_id for note in notes)
+    # A shipment is named by its place among its order's despatches, never by its note id.
+    place = {
+        note.id: (number, len(order_notes))
+        for order_id, order_notes in notes_by_order.items()
+        for number, note in enumerate(in_despatch_order(order_notes), start=1)
+    }
     notes = notes[:LATEST_SHIPMENTS]
     links = tracking_links(data.tracking, notes)
     return {
@@ -206,6 +216,8 @@ async def shipments_tile(data: DashboardData) -> dict:
                 "order_row": by_id[note.order_id],
                 "method": methods.get(note.shipping_method_id),
                 "link": links.get(note.id),
+                "number": place[note.id][0],
+                "count": place[note.id][1],
             }
             for note in notes
         ],

@@ -21,7 +21,7 @@ from portal.brightpearl.models import Order, OrderSearchRow, OrderStatus, OrderT
 from portal.core.formatting import day, iso, money
 from portal.core.settings import Settings
 from portal.core.users import User
-from portal.domain.order_states import status_name
+from portal.domain.order_states import OrderState, order_state, status_name
 from portal.domain.shipments import shipping_state
 from portal.security.access import may_see_order, may_see_search_row
 from portal.web.listing import ListQuery, paginate, parse_page, parse_search
@@ -79,6 +79,7 @@ class HistoryRow:
     status_name: str
     shipping: str
     total: str
+    state: str = OrderState.RECEIVED.value  # the status pill's colour (status--<state>)
     html: Markup | None = None
 
 
@@ -112,6 +113,7 @@ class RenderedRows:
         if found is not None and found[0] is order:
             self._rows.move_to_end(id(order))
             return found[1]
+        state = order_state(order, statuses.get(order.status_id))
         row = HistoryRow(
             url=order_url(order.id),
             reference=order.display_reference,
@@ -119,8 +121,9 @@ class RenderedRows:
             placed=day(order.placed_on, zone),
             placed_iso=iso(order.placed_on, zone),
             status_name=status_name(statuses, order.status_id, order.status_name),
-            shipping=shipping_state(order.shipping_status_code),
+            shipping="–" if state in (OrderState.QUOTE, OrderState.CANCELLED) else shipping_state(order.shipping_status_code),
             total=money(order.total, order.currency_code),
+            state=state.value,
         )
         # The template's output is autoescaped HTML, so marking it safe adds nothing unescaped.
         row = replace(row, html=Markup(render(row)))  # noqa: S704
