@@ -6,6 +6,7 @@ missing or malformed; the CLI prints that sentence and exits, never a traceback.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -56,6 +57,9 @@ class Settings:
     # it and "today" (overdue, statement periods) is its today. Date-only fields (tax and due
     # dates) are calendar days and never shift.
     timezone: str = "Europe/London"
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto the portal
+    # believes; every other peer is taken as the client itself (docs/deploy.md).
+    trusted_proxies: tuple[str, ...] = ()
     demo: bool = False
     # Sandbox options (used when brightpearl_url is None).
     sandbox_seed: int = 7
@@ -84,6 +88,16 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.data_dir / "portal.core.db"
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the generated secret key is kept when PORTAL_SECRET_KEY is not set."""
+        return self.data_dir / "secret_key"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Files people upload (uploads/logo/, uploads/supplier/): kept in backups with the database."""
+        return self.data_dir / "uploads"
 
     def with_(self, **changes) -> Settings:
         """Return a copy with `changes` applied (tests and the CLI use this)."""
@@ -130,6 +144,9 @@ class Settings:
                     values[name] = kind(raw)
                 except ValueError:
                     raise SettingsError(f"{var} must be a number, not {raw!r}") from None
+        proxies = env.get("PORTAL_TRUSTED_PROXIES", "").strip()
+        if proxies:
+            values["trusted_proxies"] = tuple(part.strip() for part in proxies.split(",") if part.strip())
         values.update(overrides)
         settings = cls(**values)
         settings.validate()
@@ -163,6 +180,13 @@ class Settings:
             raise SettingsError("PORTAL_BRIGHTPEARL_HEADROOM must be between 0 and 190")
         if self.brightpearl_deadline <= 0:
             raise SettingsError("PORTAL_BRIGHTPEARL_DEADLINE must be positive")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks like 127.0.0.1,10.0.0.0/8, not {proxy!r}"
+                ) from None
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -175,7 +199,7 @@ class Settings:
         if self.secret_key:
             return self
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        path = self.data_dir / "secret_key"
+        path = self.secret_key_path
         if path.exists():
             key = path.read_text().strip()
         else:
