@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from portal.core.migrations import migrations
+from portal.core.migrations import upgrade
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -54,9 +54,16 @@ def connect(path: Path | str) -> Database:
 
 
 def open_database(path: Path | str) -> Database:
-    """Connect and bring the schema up to date; return the ready Database."""
+    """Connect and bring the schema up to date; return the ready Database.
+
+    Raises migrations.SchemaTooNew (the connection closed) when a newer release made the file.
+    """
     db = connect(path)
-    migrations.apply(db)
+    try:
+        upgrade(db)
+    except BaseException:
+        db.close()
+        raise
     return db
 
 

@@ -1,6 +1,9 @@
 """The schema of the portal's SQLite database, as sqlite-utils migrations applied in order.
 
-Append new migrations at the end; never edit one that has shipped.
+Append new migrations at the end; never edit one that has shipped (tests/test_upgrade.py opens
+a database made by the previous release, tests/fixtures/upgrade/, and checks it keeps its data).
+`upgrade(db)` is what start-up calls: it refuses a database a newer release has migrated, then
+runs the pending migrations forward, each in its own transaction with its record.
 """
 
 from __future__ import annotations
@@ -9,6 +12,40 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("portal")
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer release; str(error) is one line for the operator."""
+
+
+def known_names() -> list[str]:
+    """The migrations this release knows, in the order they run."""
+    return [migration.name for migration in migrations._migrations]
+
+
+def unknown_applied(db: Database) -> list[str]:
+    """Migrations recorded in `db` that this release does not know (a newer release ran them)."""
+    known = set(known_names())
+    return [applied.name for applied in migrations.applied(db) if applied.name not in known]
+
+
+def upgrade(db: Database) -> list[str]:
+    """Bring `db` up to this release's schema; return the names of the migrations that ran.
+
+    Raises SchemaTooNew, before changing anything, when a newer release has migrated `db`:
+    running older code on a newer schema could write rows the newer code misreads.
+    Each pending migration runs in one transaction with the row that records it (sqlite-utils),
+    so a failed migration leaves the database as it was and stays pending.
+    """
+    newer = unknown_applied(db)
+    if newer:
+        raise SchemaTooNew(
+            f"the database was made by a newer release of the portal (it has migration {newer[-1]}, "
+            "which this one does not know): run that release, or restore a backup made by this one"
+        )
+    pending = [migration.name for migration in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
 
 
 @migrations()
