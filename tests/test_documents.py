@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
+import httpx
 import pytest
-from support import calls_for, empty_cache, switch_to
+from support import calls_for, empty_cache, logged_in, portal_app, switch_to
 
-from portal.brightpearl.models import Order, OrderSearchRow
-from portal.domain.documents import CREDIT, INVOICE, document, document_candidates, matches, payment_state
+from portal.brightpearl.models import Order, OrderSearchRow, StatementLine
+from portal.domain.documents import (
+    CREDIT,
+    INVOICE,
+    Settlement,
+    document,
+    document_candidates,
+    matches,
+    payment_state,
+    settlements,
+)
 
-DOC_LINK = re.compile(r'<th scope="row"><a href="/documents/(\d+)">([^<]+)</a></th>')
+DOC_LINK = re.compile(r'<th scope="row"[^>]*><a href="/documents/(\d+)">([^<]+)</a></th>')
 
 
 def listed(html: str) -> list[tuple[int, str]]:
@@ -75,7 +86,7 @@ def test_overdue_invoices_are_flagged(alice, sandbox):
     }
     assert overdue, "demo data has an overdue invoice"
     html = "".join(alice.get(f"/documents?page={n}").text for n in (1, 2))
-    flagged = {int(i) for i in re.findall(r'<tr class="is-overdue">\s*<th scope="row"><a href="/documents/(\d+)"', html)}
+    flagged = {int(i) for i in re.findall(r'<tr class="[^"]*\bis-overdue">\s*<th scope="row"[^>]*><a href="/documents/(\d+)"', html)}
     shown = {order_id for order_id, _ in listed(html)}
     assert flagged and flagged == overdue & shown
     assert 'class="pay pay--overdue">Overdue<' in html
@@ -264,6 +275,15 @@ def test_print_view_of_a_credit_note(alice, sandbox):
     assert "This credit note reduces what you owe" in html
 
 
+def test_a_credit_note_links_the_order_it_credits_not_its_own_id(alice, sandbox):
+    credit = next(o for o in invoiced(sandbox, 1001, "SC") if o.get("parentOrderId"))
+    html = alice.get(f"/documents/{credit['id']}").text
+    parent = credit["parentOrderId"]
+    assert f'<dt>Credit for order</dt><dd><a href="/orders/{parent}">{parent}</a></dd>' in html
+    assert "<dt>Order number</dt>" not in html and f">{credit['id']}<" not in html
+    assert alice.get(f"/orders/{parent}").status_code == 200
+
+
 def test_text_from_brightpearl_is_shown_as_text(alice, sandbox):
     order = invoiced(sandbox, 1001, "SO")[0]
     order["reference"] = '<img src=x onerror=alert(1)>'
@@ -274,20 +294,107 @@ def test_text_from_brightpearl_is_shown_as_text(alice, sandbox):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
 
 
+# --- what is paid and due ---------------------------------------------------------------------
+def cells(html: str, order_id: int) -> dict[str, str]:
+    """data-label -> text of the row of this document."""
+    start = html.index(f'<a href="/documents/{order_id}">')
+    row = html[start : html.index("</tr>", start)]
+    return {label: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for label, text in re.findall(r'data-label="([^"]+)">(.*?)</td>', row, re.S)}
+
+
+def statement_line(sandbox, order_id: int) -> dict:
+    return next(line for line in sandbox.data.statement_lines(1001) if line["orderId"] == order_id and line["journalTypeCode"] == "SI")
+
+
+def test_a_part_paid_invoice_shows_its_total_what_was_paid_and_what_is_due(alice, sandbox):
+    part = [o for o in invoiced(sandbox, 1001, "SO") if o["orderPaymentStatus"] == "PARTIALLY_PAID"]
+    assert part, "demo data has a part-paid invoice"
+    order_id = part[0]["id"]
+    line = statement_line(sandbox, order_id)
+    assert Decimal(line["paidAmount"]) > 0 and Decimal(line["dueAmount"]) > 0
+    html = alice.get(f"/documents?q={part[0]['invoices'][0]['invoiceReference']}").text
+    row = cells(html, order_id)
+    assert row["Total"] == f"£{Decimal(line['invoiceAmount']):,.2f}"
+    assert row["Paid"] == f"£{Decimal(line['paidAmount']):,.2f}"
+    # The figure the dashboard's overdue tile shows for the same invoice.
+    assert row["Due"] == f"£{Decimal(line['dueAmount']):,.2f}"
+    assert "Part paid" in html
+    # The print view says the same.
+    sheet = alice.get(f"/documents/{order_id}").text
+    assert f"£{Decimal(line['dueAmount']):,.2f}" in sheet and f"£{Decimal(line['paidAmount']):,.2f}" in sheet
+
+
+def test_unpaid_and_overdue_filters_keep_exactly_those_invoices(alice, sandbox):
+    today = date.today().isoformat()
+    lines = {line["orderId"]: line for line in sandbox.data.statement_lines(1001) if line["journalTypeCode"] == "SI"}
+    owed = {i for i, line in lines.items() if Decimal(line["dueAmount"]) > 0}
+    late = {i for i in owed if lines[i]["journalDueDate"] and lines[i]["journalDueDate"][:10] < today}
+    assert late and owed - late, "demo data has overdue and not yet due unpaid invoices"
+    assert {i for i, _ in all_listed(alice, "status=unpaid")} == owed
+    assert {i for i, _ in all_listed(alice, "status=overdue")} == late
+    assert {i for i, _ in all_listed(alice, "status=overdue&type=credit")} == set()
+    page = alice.get("/documents?status=overdue").text
+    assert '<option value="overdue" selected' in page
+
+
+def test_a_bad_status_is_reported_beside_its_field(alice):
+    response = alice.get("/documents?status=late")
+    assert response.status_code == 400
+    assert "Choose any, not fully paid or overdue." in response.text
+    assert listed(response.text) == []
+
+
+def test_without_the_statement_the_list_shows_totals_and_the_orders_payment_state(settings, sandbox):
+    class NoStatement(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = sandbox.transport()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if "all-transaction-search" in request.url.path:
+                return httpx.Response(503, json={"response": "Service Temporarily Unavailable"})
+            return await self.inner.handle_async_request(request)
+
+    with logged_in(portal_app(settings, sandbox, transport=NoStatement())) as client:
+        response = client.get("/documents")
+        assert response.status_code == 200
+        assert listed(response.text)
+        assert "Amounts paid can’t be shown right now" in response.text
+        assert 'data-label="Total"' in response.text and 'data-label="Paid"' not in response.text
+        assert client.get("/documents?status=unpaid").status_code == 200
+
+
+def test_the_list_shows_no_order_ids_after_the_references(alice):
+    html = alice.get("/documents").text
+    assert not re.search(r"#\d{4,}", html)
+
+
 # --- Brightpearl calls -----------------------------------------------------------------------
 def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
     order_id = invoiced(sandbox, 1001, "SO")[0]["id"]
     number = sandbox.data.orders[order_id]["invoices"][0]["invoiceReference"]
     counts = {}
-    for path in ("/documents", "/documents?page=2", f"/documents?q={number}", f"/documents/{order_id}", f"/documents/{order_id}.pdf"):
+    paths = ("/documents", "/documents?page=2", f"/documents?q={number}", "/documents?status=overdue", f"/documents/{order_id}", f"/documents/{order_id}.pdf")
+    for path in paths:
         counts[path] = (len(calls_for(alice, sandbox, path, cold=True)), len(calls_for(alice, sandbox, path)))
-    # order-search SO + SC, then one ID-set GET for the page's documents.
-    assert counts["/documents"] == (3, 0)
-    assert counts["/documents?page=2"] == (3, 0)
+    # order-search SO + SC, then one ID-set GET for the page's documents; the contact (its
+    # currency id) and the statement search give what is paid and due.
+    assert counts["/documents"] == (5, 0)
+    assert counts["/documents?page=2"] == (5, 0)
     # A search reads every invoiced order to match numbers: ⌈documents / 200⌉ GETs (here 1).
-    assert counts[f"/documents?q={number}"] == (3, 0)
-    assert counts[f"/documents/{order_id}"] == (1, 0)
-    assert counts[f"/documents/{order_id}.pdf"] == (1, 0)
+    assert counts[f"/documents?q={number}"] == (5, 0)
+    assert counts["/documents?status=overdue"] == (5, 0)
+    assert counts[f"/documents/{order_id}"] == (3, 0)
+    assert counts[f"/documents/{order_id}.pdf"] == (3, 0)
+
+
+def test_the_statement_page_leaves_the_list_nothing_new_to_ask_but_the_orders(alice, sandbox):
+    empty_cache(alice)
+    alice.get("/statement")
+    sandbox.reset_calls()
+    alice.get("/documents")
+    paths = sorted(path for _, path, _ in sandbox.calls)
+    assert not [p for p in paths if "accounting-service" in p or "contact-service" in p], paths
+    assert len(paths) == 3
 
 
 def test_a_search_after_the_list_reuses_the_cached_orders(alice, sandbox):
@@ -343,6 +450,35 @@ def test_invoice_payment_state(status, today, key, label, overdue):
 def test_credit_note_payment_state_is_never_overdue(status, label):
     state = payment_state(wire_order("SC", status, due="2020-01-01"), date(2025, 6, 1))
     assert state.label == label and not state.overdue
+
+
+def line(order_id, code, invoice, paid, due, journal_id=1) -> StatementLine:
+    return StatementLine.from_wire(
+        {"journalId": journal_id, "orderId": order_id, "journalTypeCode": code, "invoiceAmount": invoice, "paidAmount": paid, "dueAmount": due}
+    )
+
+
+def test_settlements_come_from_document_lines_and_read_credits_as_positive():
+    found = settlements(
+        [
+            line(7, "SI", "120.00", "50.00", "70.00"),
+            line(7, "SR", "0.00", "50.00", "0.00", 2),  # the payment itself: already in paidAmount
+            line(8, "SC", "-30.00", "-10.00", "-20.00", 3),
+            line(0, "SR", "0.00", "5.00", "0.00", 4),
+        ]
+    )
+    assert found == {7: Settlement(Decimal("120.00"), Decimal("50.00"), Decimal("70.00")), 8: Settlement(Decimal("30.00"), Decimal("10.00"), Decimal("20.00"))}
+
+
+def test_the_statement_amounts_decide_the_state_of_an_invoice():
+    order = wire_order(status="PAID", due="2025-03-01")  # the order's status lags the ledger
+    late = date(2025, 3, 2)
+    state = payment_state(order, late, Settlement(Decimal(100), Decimal(40), Decimal(60)))
+    assert (state.key, state.overdue) == ("part", True)
+    assert payment_state(wire_order(status="UNPAID"), late, Settlement(Decimal(100), Decimal(100), Decimal(0))).key == "paid"
+    assert payment_state(order, late, Settlement(Decimal(100), Decimal(0), Decimal(100))).label == "Unpaid"
+    doc = document(wire_order(status="UNPAID"), late, Settlement(Decimal(100), Decimal(100), Decimal(0)))
+    assert not doc.owed and not doc.state.overdue
 
 
 def test_document_file_names_are_safe():

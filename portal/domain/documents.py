@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from portal.brightpearl.models import Order, OrderSearchRow, OrderType
+from portal.brightpearl.models import Order, OrderSearchRow, OrderType, StatementLine
 from portal.domain.order_lines import PricedLines, priced_lines
+from portal.domain.statement import is_payment
 
 ZERO = Decimal("0")
 
@@ -34,10 +35,47 @@ class PaymentState:
     overdue: bool = False
 
 
-def payment_state(order: Order, today: date) -> PaymentState:
+@dataclass(frozen=True)
+class Settlement:
+    """What a document comes to, what has been paid against it and what is still due, as the
+    statement lines of its order say; positive for invoices and credit notes alike (a credit
+    note's `paid` is what was refunded, its `due` the credit still open)."""
+
+    total: Decimal
+    paid: Decimal
+    due: Decimal
+
+
+def settlements(lines: Iterable[StatementLine]) -> dict[int, Settlement]:
+    """Order id -> Settlement from the document lines (invoices, credit notes) of a statement;
+    payment lines are left out, since each document line carries its own paid and due amounts.
+    The same figures the dashboard's overdue tile shows."""
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    for line in lines:
+        if not line.order_id or is_payment(line):
+            continue
+        # API note: credit notes come with negative amounts (sandbox; UNCONFIRMED on real
+        # accounts): read each line by the sign of its invoice amount, so both signs work.
+        sign = -1 if line.invoice_amount < 0 else 1
+        found = sums[line.order_id]
+        found[0] += sign * line.invoice_amount
+        found[1] += sign * line.paid_amount
+        found[2] += sign * line.due_amount
+    return {order_id: Settlement(*amounts) for order_id, amounts in sums.items()}
+
+
+def payment_state(order: Order, today: date, settlement: Settlement | None = None) -> PaymentState:
     """The payment state of an invoice (paid / part paid / unpaid, overdue when not fully paid
-    after its due date) or of a credit note (refunded / part refunded / open credit)."""
+    after its due date) or of a credit note (refunded / part refunded / open credit).
+
+    With the invoice's `settlement` (its statement line) the amounts decide, so the list and the
+    overdue tile agree; without it, the order's payment status does."""
     status = order.payment_status.strip().upper()
+    if settlement is not None and document_kind(order) == INVOICE and settlement.total > 0:
+        if settlement.due <= 0:
+            status = "PAID"
+        else:
+            status = "UNPAID" if settlement.paid <= 0 else "PARTIALLY_PAID"
     if document_kind(order) == CREDIT:
         # A credit note is "paid" when the money went back to the customer.
         labels = {"PAID": ("refunded", "Refunded"), "PARTIALLY_PAID": ("part", "Part refunded")}
@@ -91,6 +129,20 @@ class Document:
     issued_on: date | None
     due_on: date | None
     state: PaymentState
+    settlement: Settlement | None = None  # None: the statement could not be read
+
+    @property
+    def total(self) -> Decimal:
+        return self.settlement.total if self.settlement is not None else abs(self.order.total)
+
+    @property
+    def owed(self) -> bool:
+        """True for an invoice not fully paid (what the "unpaid" filter keeps)."""
+        if self.kind != INVOICE:
+            return False
+        if self.settlement is not None:
+            return self.settlement.due > 0
+        return self.state.key in ("unpaid", "part")
 
     @property
     def kind_label(self) -> str:
@@ -123,15 +175,17 @@ class Document:
         return [(rate, net, tax) for rate, (net, tax) in sorted(totals.items())]
 
 
-def document(order: Order, today: date) -> Document:
-    """The document view of an invoiced sales order or sales credit (check ownership first)."""
+def document(order: Order, today: date, settlement: Settlement | None = None) -> Document:
+    """The document view of an invoiced sales order or sales credit (check ownership first);
+    `settlement` from its statement line(s) when they were read."""
     return Document(
         order=order,
         kind=document_kind(order),
         number=order.invoice_reference.strip(),
         issued_on=issue_date(order),
         due_on=due_date(order),
-        state=payment_state(order, today),
+        state=payment_state(order, today, settlement),
+        settlement=settlement,
     )
 
 

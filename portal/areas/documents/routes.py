@@ -47,7 +47,7 @@ def pdf_response(content: bytes, file_name: str) -> Response:
 @get("/documents", name="documents")
 async def documents_page(request: Request, documents: NamedDependency[Documents]) -> Template:
     params = request.query_params
-    query = parse_document_query(params.get("q"), params.get("type"), params.get("page"))
+    query = parse_document_query(params.get("q"), params.get("type"), params.get("page"), params.get("status"))
     context = await documents.page(query, lambda order_id: pdf_path(request, order_id))
     return render_list(request, "documents", "views/documents/list.html", "partials/documents/table.html", query, context)
 
@@ -59,12 +59,14 @@ async def document_page(request: Request, order_id: FromPath[str], documents: Na
     found = _DOCUMENT_PATH.fullmatch(order_id)
     if not found:
         raise NotFoundException()
-    doc = await documents.one(int(found.group(1)))
+    doc, unavailable = await documents.one(int(found.group(1)))
     if found.group(2):
         # fpdf2 is CPU work: keep it off the event loop.
         content = await asyncio.to_thread(invoice_pdf, doc, documents.merchant)
         return pdf_response(content, doc.file_name)
-    return page(request, "views/documents/print.html", doc=doc, pdf_url=pdf_path(request, doc.order.id))
+    return page(
+        request, "views/documents/print.html", doc=doc, pdf_url=pdf_path(request, doc.order.id), unavailable=unavailable
+    )
 
 
 def _statement_query(request: Request, statements: Statements) -> StatementQuery:
