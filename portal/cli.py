@@ -1,4 +1,4 @@
-"""The `portal` command (DESIGN §5.1): demo, serve, sandbox, users add."""
+"""The `portal` command (DESIGN §5.1): demo, serve, sandbox, users add; backup, restore, check (docs/deploy.md)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,44 @@ def load_settings(**overrides) -> Settings:
         raise  # unreachable
 
 
+def uvicorn_config(app, host: str, port: int, **options):
+    """How the portal is served. uvicorn's proxy-header handling is off: which peers may say who
+    the client is is the portal's PORTAL_TRUSTED_PROXIES (security/proxies.py), not uvicorn's
+    default of believing 127.0.0.1."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, server_header=False, proxy_headers=False,
+                          lifespan="on", **{"log_level": "info", **options})
+
+
 def run_uvicorn(app, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", lifespan="on")
+    uvicorn.Server(uvicorn_config(app, host, port)).run()
+
+
+def build_app(settings: Settings):
+    """The app for `settings`; one line and exit when its database cannot be used."""
+    from portal.core.migrations import SchemaTooNew
+    from portal.web.app import create_app
+
+    try:
+        return create_app(settings)
+    except SchemaTooNew as error:
+        fail(f"{settings.db_path}: {error}")
+
+
+def serve_app(settings: Settings, host: str, port: int) -> None:
+    """Build the app and serve it, holding the data directory's lock (a restore refuses a live one)."""
+    from portal.ops.backup import serving_lock
+
+    with serving_lock(settings.data_dir):
+        app = build_app(settings)
+        if settings.demo:
+            click.echo(f"Portal demo on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
+            click.echo("Log in as alice@example.com, bob@example.com, sam@example.com or admin@example.com")
+            click.echo("Password for all: portal-demo-pass")
+        run_uvicorn(app, host, port)
 
 
 @click.group(cls=DefaultGroup, default="serve", default_if_no_args=False)
@@ -50,8 +84,6 @@ def main() -> None:
               help="Delay the sandbox adds to every Brightpearl call.")
 def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: int, latency_ms: int) -> None:
     """Run the portal on its embedded Brightpearl sandbox with demo data."""
-    from portal.web.app import create_app
-
     overrides = dict(
         demo=True,
         brightpearl_url=None,
@@ -63,11 +95,7 @@ def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: in
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     settings = load_settings(**overrides)
-    app = create_app(settings)
-    click.echo(f"Portal demo on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
-    click.echo("Log in as alice@example.com, bob@example.com, sam@example.com or admin@example.com")
-    click.echo("Password for all: portal-demo-pass")
-    run_uvicorn(app, host, port)
+    serve_app(settings, host, port)
 
 
 @main.command()
@@ -75,13 +103,11 @@ def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: in
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Run the portal against the Brightpearl account in the PORTAL_* settings."""
-    from portal.web.app import create_app
-
     settings = load_settings()
     if settings.uses_sandbox:
         fail("PORTAL_BRIGHTPEARL_URL is not set (use `portal demo` for the embedded sandbox)")
     check_brightpearl(settings)
-    run_uvicorn(create_app(settings), host, port)
+    serve_app(settings, host, port)
 
 
 def check_brightpearl(settings: Settings) -> None:
@@ -236,6 +262,56 @@ def tracking_list(data_dir: Path | None) -> None:
         click.echo("no tracking patterns set")
     for method_id, pattern in sorted(found.items()):
         click.echo(f"{method_id}\t{pattern}")
+
+
+# --- running it for real (docs/deploy.md) ------------------------------------------------------------
+@main.command()
+@click.option("--to", "to", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Archive to write (e.g. /var/backups/portal/portal-$(date +%F).tar.gz).")
+@_DATA
+def backup(to: Path, data_dir: Path | None) -> None:
+    """Write the database (a consistent copy, safe while serving), the secret key and uploads to one archive."""
+    from portal.ops.backup import BackupError
+    from portal.ops.backup import backup as write_backup
+
+    settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+    try:
+        report = write_backup(settings, to)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"backed up {settings.data_dir} to {report.path} ({report.size / 1e6:.1f} MB, {report.files} files)")
+    if not report.secret_key:
+        click.echo("note: the secret key is PORTAL_SECRET_KEY in the environment, not in the archive: keep it safe too")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the database, key and uploads already in the data directory.")
+@_DATA
+def restore(archive: Path, force: bool, data_dir: Path | None) -> None:
+    """Put a backup into the data directory (empty, unless --force; never one a running portal uses)."""
+    from portal.ops.backup import BackupError
+    from portal.ops.backup import restore as read_backup
+
+    settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+    try:
+        manifest = read_backup(archive, settings.data_dir, force=force)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"restored {archive} (made {manifest.get('created_at')} by portal {manifest.get('portal_version')}) "
+               f"into {settings.data_dir}; start the portal to use it")
+
+
+@main.command()
+def check() -> None:
+    """Check the PORTAL_* settings, the data directory, Brightpearl and mail; exit 0 only when all is right."""
+    from portal.ops.check import run_checks
+
+    findings = run_checks()
+    for finding in findings:
+        click.echo(finding.line())
+    if not all(finding.ok for finding in findings):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
