@@ -346,3 +346,35 @@ def test_brightpearl_call_counts_cold_and_warm(alice, sandbox):
     other_period = calls_for(alice, sandbox, f"/statement?from={earlier - timedelta(days=45)}&to={earlier}")
     # Another period: only its opening balance is new; the transactions are shared.
     assert len(other_period) == 1 and "/balance" in other_period[0][1]
+
+
+# --- references people recognise -------------------------------------------------------------
+def test_a_card_payment_shows_the_invoice_it_paid_not_the_processors_id():
+    lines = [
+        line("SI", "2025-04-02", "120.00", order_id=2, reference="SI-20931", customer_reference="PO-77"),
+        line("SR", "2025-04-10", paid="120.00", order_id=2, reference="pi_3QwErTy12345678901234567", customer_reference="PO-77"),
+        line("SR", "2025-04-11", paid="5.00", order_id=9, reference="BACS-HL-123456"),
+        line("SP", "2025-04-12", paid="-5.00", order_id=2, reference="re_3QwErTy1234567890"),
+    ]
+    result = statement(lines, None, date(2025, 4, 1), date(2025, 4, 30), "GBP")
+    card, bank, refund = result.entries[1:]
+    assert (card.label, card.reference, card.settles, card.described) == ("Card payment", "", "SI-20931", "For SI-20931")
+    assert card.your_reference == "PO-77"
+    # A bank reference is something a person can find on their own statement: kept.
+    assert (bank.label, bank.reference, bank.settles, bank.described) == ("Payment", "BACS-HL-123456", "", "BACS-HL-123456")
+    assert refund.label == "Card refund" and refund.described == "For SI-20931"
+    # The CSV keeps Brightpearl's reference, to match against card and bank statements.
+    rows = list(csv.reader(io.StringIO(statement_csv(result))))
+    assert rows[3][1:3] == ["Card payment", "pi_3QwErTy12345678901234567"]
+
+
+def test_the_statement_page_shows_no_processor_ids_and_links_what_a_payment_paid(alice, sandbox):
+    start = date.today() - timedelta(days=366)
+    refs = [ln["reference"] for ln in sandbox.data.statement_lines(1001) if ln["journalDate"][:10] >= start.isoformat()]
+    assert any(ref.startswith("pi_") for ref in refs), "demo data has a card processor's payment id"
+    html = alice.get(f"/statement?from={start}").text
+    assert not re.search(r"\bpi_[A-Za-z0-9]{10,}", html)
+    paid = re.findall(r'For <a href="/documents/(\d+)">([^<]+)</a>', html)
+    assert paid
+    for order_id, number in paid:
+        assert sandbox.data.orders[int(order_id)]["invoices"][0]["invoiceReference"] == number

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,27 @@ def line_day(line: StatementLine) -> date | None:
 
 def line_label(line: StatementLine) -> str:
     code = line.journal_type_code.strip().upper()
-    return JOURNAL_LABELS.get(code) or code or "Transaction"
+    label = JOURNAL_LABELS.get(code) or code or "Transaction"
+    if is_payment(line) and is_processor_id(line.reference):
+        return "Card refund" if line.paid_amount < 0 else "Card payment"
+    return label
+
+
+# A card processor's transaction id (Stripe's pi_/ch_/py_/re_ and the like): what a payment's
+# reference is when a web shop took it. It means nothing to a person reading a statement.
+_PROCESSOR_ID = re.compile(r"(pi|ch|py|re|pm|src|txn)_[A-Za-z0-9]{10,}")
+
+
+def is_processor_id(reference: str) -> bool:
+    """True when `reference` is a card processor's transaction id rather than a reference a
+    person typed or would recognise (a bank reference, a cheque number)."""
+    return _PROCESSOR_ID.fullmatch(reference.strip()) is not None
+
+
+def shown_reference(line: StatementLine) -> str:
+    """The reference a person recognises: a processor id is left out ("" then); every other
+    reference is shown as Brightpearl has it."""
+    return "" if is_processor_id(line.reference) else line.reference.strip()
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,16 @@ class StatementEntry:
     balance: Decimal
     order_id: int = 0
     is_payment: bool = False  # money moved (payment, refund) rather than a document
+    settles: str = ""  # a payment's: the number of the document of its order ("" unknown)
+    raw_reference: str = ""  # Brightpearl's reference as it is (a processor id too): the CSV's
+
+    @property
+    def described(self) -> str:
+        """The reference as the PDF prints it: a payment says which document it paid
+        ("For SI-20931", then its own reference when a person would recognise it)."""
+        if self.is_payment and self.settles:
+            return f"For {self.settles}" + (f" ({self.reference})" if self.reference else "")
+        return self.reference
 
 
 @dataclass(frozen=True)
@@ -200,6 +231,8 @@ def statement(
     (None = no transactions before, i.e. 0); each line dated within the period gets the running
     balance after it; ageing is as of `date_to`."""
     balance = opening if opening is not None else ZERO
+    # A payment names the document it settles: the invoice (or credit note) of its order.
+    numbers = {line.order_id: line.reference.strip() for line in lines if line.order_id and not is_payment(line)}
     dated = [(day, line) for line in lines if (day := line_day(line)) is not None and date_from <= day <= date_to]
     # Stable: within a day, keep Brightpearl's order (journalDate ASC, then as listed).
     dated.sort(key=lambda item: item[0])
@@ -211,7 +244,7 @@ def statement(
             StatementEntry(
                 on=day,
                 label=line_label(line),
-                reference=line.reference,
+                reference=shown_reference(line),
                 your_reference=line.customer_reference,
                 due_on=line.due_date if not is_payment(line) else None,
                 debit=change if change > 0 else None,
@@ -219,6 +252,8 @@ def statement(
                 balance=balance,
                 order_id=line.order_id,
                 is_payment=is_payment(line),
+                settles=numbers.get(line.order_id, "") if is_payment(line) else "",
+                raw_reference=line.reference,
             )
         )
     return Statement(
@@ -262,7 +297,9 @@ def statement_csv(statement: Statement) -> str:
             [
                 entry.on.isoformat(),
                 csv_text(entry.label),
-                csv_text(entry.reference),
+                # The reference as Brightpearl holds it, processor ids too: a spreadsheet is
+                # where a bookkeeper matches payments against card and bank statements.
+                csv_text(entry.raw_reference),
                 csv_text(entry.your_reference),
                 entry.due_on.isoformat() if entry.due_on else "",
                 _amount(entry.debit),

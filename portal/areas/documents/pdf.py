@@ -276,7 +276,7 @@ def statement_pdf(statement: Statement, merchant: Merchant, customer: str) -> by
             [
                 day(entry.on),
                 entry.label,
-                entry.reference,
+                entry.described,
                 entry.your_reference,
                 day(entry.due_on) if entry.due_on else "",
                 money(entry.debit, code) if entry.debit is not None else "",
