@@ -23,6 +23,7 @@ from portal.security.middleware import (
     csrf_cookie_name,
     session_cookie_name,
 )
+from portal.security.proxies import ClientAddressMiddleware
 from portal.web import errors, tasks
 from portal.web.components import Components
 from portal.web.dependencies import app_dependencies
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
         state=State({"components": components, "areas": site_areas}),
         lifespan=[lifespan],
         middleware=[
+            # First: everything after it sees the real client behind a trusted proxy.
+            ClientAddressMiddleware(settings.trusted_proxies),
             OriginCheckMiddleware(settings.base_url),
             SessionUserMiddleware(session_cookie_name(https), components.sessions),
             # After the session lookup: a logged-in request's token is bound to its session.
