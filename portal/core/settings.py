@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A BCP 47 language tag as people write them: a language, then optional script/region/variant.
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _WEAK_SECRETS = {"changeme", "secret", "password", "portal", "development"}
 
 
@@ -57,6 +59,9 @@ class Settings:
     # it and "today" (overdue, statement periods) is its today. Date-only fields (tax and due
     # dates) are calendar days and never shift.
     timezone: str = "Europe/London"
+    # The merchant's language and region (BCP 47): the pages' <html lang>, which browsers use
+    # for date inputs (en-GB: day/month/year).
+    locale: str = "en-GB"
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto the portal
     # believes; every other peer is taken as the client itself (docs/deploy.md).
     trusted_proxies: tuple[str, ...] = ()
@@ -126,6 +131,7 @@ class Settings:
             "PORTAL_MERCHANT_EMAIL": "merchant_email",
             "PORTAL_MERCHANT_PHONE": "merchant_phone",
             "PORTAL_TIMEZONE": "timezone",
+            "PORTAL_LOCALE": "locale",
         }
         for var, name in text.items():
             if env.get(var, "").strip():
@@ -187,6 +193,8 @@ class Settings:
                 raise SettingsError(
                     f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks like 127.0.0.1,10.0.0.0/8, not {proxy!r}"
                 ) from None
+        if not _LOCALE.match(self.locale):
+            raise SettingsError(f"PORTAL_LOCALE must be a language tag like en-GB or de-DE, not {self.locale!r}")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -1,5 +1,6 @@
-"""The head of a table, as Python: it is on every list page, and a Jinja macro call costs more
-than the few tags it writes. Labels are escaped; only the markup around them is trusted."""
+"""The head of a table and the box it scrolls in, as Python: they are on every list page, and a
+Jinja macro call costs more than the few tags they write. Labels are escaped; only the markup
+around them is trusted."""
 
 from __future__ import annotations
 
@@ -35,3 +36,13 @@ def _head(columns: tuple[Column, ...]) -> Markup:
             cells.append(f'<th scope="col" class="{escape(column[1])}">{escape(column[0])}</th>')
     # Every label went through escape(); the rest is markup written here.
     return Markup("<thead>\n  <tr>\n    " + "\n    ".join(cells) + "\n  </tr>\n</thead>")  # noqa: S704
+
+
+def table_wrap(label: str, extra_class: str = "") -> Markup:
+    """The opening `<div>` of a box a wide table scrolls in sideways (the template closes it):
+    a focusable region named `label` ("Items of order PO-123"), so keyboard users can scroll
+    it and screen readers announce it (axe's scrollable-region-focusable, WCAG 2.1.1).
+    `extra_class` adds classes to "table-wrap"."""
+    classes = "table-wrap" + (f" {escape(extra_class)}" if extra_class else "")
+    # The label and the classes went through escape(); the rest is markup written here.
+    return Markup(f'<div class="{classes}" role="region" aria-label="{escape(label)}" tabindex="0">')  # noqa: S704

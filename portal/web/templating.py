@@ -1,6 +1,6 @@
 """The Jinja environment: the template folders, the portal's filters and the globals every
 template may use (`asset`, `url_with`, `nav_links`, the site name, the form widgets `forms`,
-`table_head` and the shared macros `lists`)."""
+`table_head`, `table_wrap`, `locale` and the shared macros `lists`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from portal.core.settings import Settings
 from portal.web import forms
 from portal.web.navigation import nav_links
 from portal.web.params import with_query
-from portal.web.tables import table_head
+from portal.web.tables import table_head, table_wrap
 
 HTMX_FILE = "/htmx-2.0.11.min.js"
 # Macros every template can call without importing them: `lists.summary(…)`.
@@ -100,6 +100,7 @@ def make_template_config(settings: Settings) -> TemplateConfig:
     )
     env.globals.update(
         site_name=settings.site_name,
+        locale=settings.locale,
         demo=settings.demo,
         url_with=url_with,
         asset=pass_context(asset),
@@ -107,6 +108,7 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         htmx_file=HTMX_FILE,
         forms=forms,
         table_head=table_head,
+        table_wrap=table_wrap,
     )
     # The shared macros are globals, loaded once: an {% import %} costs a lookup of every
     # global on each render, which on the order list cost more than the rest of its template.
