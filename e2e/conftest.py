@@ -96,3 +96,11 @@ def log_in() -> Callable[..., None]:
 def page_without_javascript(new_context) -> Page:
     """A page in a browser context of its own with JavaScript turned off (closed after the test)."""
     return new_context(java_script_enabled=False).new_page()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="test_accessibility.py also writes docs/screenshots/{page}-{width}.png",
+    )
