@@ -92,7 +92,9 @@ PAGES = [
     Visit("login", None, "/login"),
     Visit("login-error", None, "/login", then=login_refused),
     Visit("not-found", None, "/no-such-page", status=404),
+    Visit("method-not-allowed", None, "/logout", status=405),
     Visit("dashboard", "customer", "/", then=dashboard_loaded),
+    Visit("tile-page", "customer", "/tiles/overdue"),  # a tile as a page: where it links without JavaScript
     Visit("orders", "customer", "/orders"),
     Visit("orders-no-match", "customer", "/orders?q=no-such-order-zz"),
     Visit("order", "customer", shipped_order),
