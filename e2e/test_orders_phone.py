@@ -81,3 +81,17 @@ def test_a_comment_sent_with_htmx_moves_focus_to_the_thread(page: Page, live_ser
     page.get_by_role("button", name="Send comment").click()
     expect(page.locator("#comments .comment__text").last).to_have_text("Could the rest come before Friday?")
     expect(page.locator("#comments-title")).to_be_focused()
+
+
+def test_arrowing_through_the_status_filter_searches_once_after_a_pause(page: Page, log_in):
+    log_in(page)
+    page.goto("/orders")
+    searches: list[str] = []
+    page.on("request", lambda request: searches.append(request.url) if "/orders?" in request.url else None)
+    page.locator("#status").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(120)
+    page.wait_for_timeout(1500)
+    assert len(searches) == 1, searches
+    expect(page.locator("#orders-results table.orders tbody tr").first).to_be_visible()
