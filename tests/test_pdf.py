@@ -182,3 +182,38 @@ def test_a_long_statement_breaks_across_pages():
     assert len(reader.pages) >= 4
     assert "REF-0001" in text and "REF-0240" in text
     assert money(result.closing) in text and result.closing == Decimal("600.00")
+
+
+def statement_of(count: int):
+    lines = [
+        StatementLine.from_wire(
+            {
+                "journalId": n,
+                "orderId": n,
+                "journalTypeCode": "SI",
+                "journalDate": f"{date(2025, 1, 1) + timedelta(days=n // 3)}T00:00:00+00:00",
+                "journalDueDate": f"{date(2025, 2, 1) + timedelta(days=n // 3)}T00:00:00+00:00",
+                "reference": f"REF-{n:04d}",
+                "invoiceAmount": "10.00",
+            }
+        )
+        for n in range(1, count + 1)
+    ]
+    return statement(lines, Decimal("0"), date(2025, 1, 1), date(2025, 3, 31), "GBP")
+
+
+def test_the_ageing_table_is_never_alone_on_a_page():
+    # 19 and 28 transactions fit with the ageing table on one page and on two; 20 ended the
+    # table just above the page foot and sent the ageing table (or its heading) on alone;
+    # from 24 the table broke before its last rows, which left the closing row on its own.
+    for count in (19, 20, 22, 24, 27, 28):
+        reader, _ = pdf_text(statement_pdf(statement_of(count), Merchant(MERCHANT), "Customer"))
+        pages = [page.extract_text() for page in reader.pages]
+        ageing = [n for n, text in enumerate(pages) if "by days past due" in text]
+        assert len(ageing) == 1, count
+        page = pages[ageing[0]]
+        # With the end of the transactions: the last one and the closing row (its totals).
+        assert f"REF-{count:04d}" in page and "Over 90 days" in page, count
+        assert money(10 * count) in page.split("by days past due")[0], count
+        # And nothing is lost on the way.
+        assert all(f"REF-{n:04d}" in "\n".join(pages) for n in range(1, count + 1)), count

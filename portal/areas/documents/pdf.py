@@ -144,8 +144,10 @@ class _Pdf(FPDF):
         *,
         size: float = 9,
         bold_last: bool = False,
+        continued: bool = False,
     ) -> None:
-        """A table with a brand-coloured heading row (repeated on every page)."""
+        """A table with a brand-coloured heading row (repeated on every page); `continued`:
+        more rows of the table just above, so no heading row (`headings` give the columns)."""
         self.set_font(FONT, "", size)
         style = FontFace(family=FONT, emphasis="BOLD", color=(255, 255, 255), fill_color=self.merchant.rgb)
         with self.table(
@@ -158,11 +160,12 @@ class _Pdf(FPDF):
             line_height=size * 0.5,
             padding=(1.6, 1.5),
             width=self.epw,
-            first_row_as_headings=True,
+            first_row_as_headings=not continued,
         ) as table:
-            header = table.row()
-            for text in headings:
-                header.cell(self.clean(text))
+            if not continued:
+                header = table.row()
+                for text in headings:
+                    header.cell(self.clean(text))
             for index, values in enumerate(rows):
                 last = bold_last and index == len(rows) - 1
                 row = table.row(style=FontFace(family=FONT, emphasis="BOLD") if last else None)
@@ -192,6 +195,13 @@ class _Pdf(FPDF):
 
     def render(self) -> bytes:
         return bytes(self.output())
+
+    def discard(self) -> None:
+        """Close the font files of a PDF that will not be written (a layout tried and dropped)."""
+        for font in self.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
 
 
 def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
@@ -252,8 +262,24 @@ def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
     return pdf.render()
 
 
+# How many rows at the end of the transactions go to the next page with the ageing table when
+# the ageing table does not fit under them: the last transactions and the closing balance.
+KEPT_WITH_AGEING = 3
+
+
 def statement_pdf(statement: Statement, merchant: Merchant, customer: str) -> bytes:
-    """The statement of account as an A4 PDF."""
+    """The statement of account as an A4 PDF. The ageing table is never alone on a page: when
+    it does not fit under the transactions, the last of them go to the next page with it."""
+    pdf, apart = _statement_pdf(statement, merchant, customer, new_page=False)
+    if apart:
+        pdf.discard()
+        pdf, _ = _statement_pdf(statement, merchant, customer, new_page=True)
+    return pdf.render()
+
+
+def _statement_pdf(statement: Statement, merchant: Merchant, customer: str, *, new_page: bool) -> tuple[_Pdf, bool]:
+    """The statement PDF, the last KEPT_WITH_AGEING rows of its transactions on a new page
+    when `new_page`; and whether those rows and the ageing table were split across pages."""
     code = statement.currency
     period = f"{day(statement.date_from)} to {day(statement.date_to)}"
     pdf = _Pdf(merchant, f"Statement {period}")
@@ -296,14 +322,17 @@ def statement_pdf(statement: Statement, merchant: Merchant, customer: str) -> by
             money(statement.closing, code),
         ]
     )
-    pdf.grid(
-        ["Date", "Type", "Reference", "Your ref.", "Due", "Debit", "Credit", "Balance"],
-        rows,
-        widths=(23, 19, 26, 25.5, 22.5, 21, 21, 22),
-        align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
-        size=8,
-        bold_last=True,
-    )
+    headings = ["Date", "Type", "Reference", "Your ref.", "Due", "Debit", "Credit", "Balance"]
+    widths = (23, 19, 26, 25.5, 22.5, 21, 21, 22)
+    align = ("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
+    # The table in two parts, the last rows (its end) apart, to know on which page they start.
+    split = max(len(rows) - KEPT_WITH_AGEING, 1)
+    pdf.grid(headings, rows[:split], widths=widths, align=align, size=8)
+    if new_page:
+        pdf.add_page()
+    end_starts = pdf.page_no()
+    if rows[split:]:
+        pdf.grid(headings, rows[split:], widths=widths, align=align, size=8, bold_last=True, continued=not new_page)
     if statement.ageing is not None:
         ageing = statement.ageing
         pdf.ln(5)
@@ -317,7 +346,7 @@ def statement_pdf(statement: Statement, merchant: Merchant, customer: str) -> by
         values.append(money(ageing.total, code))
         width = pdf.epw / len(headings)
         pdf.grid(headings, [values], widths=[width] * len(headings), align=["RIGHT"] * len(headings), size=8)
-    return pdf.render()
+    return pdf, pdf.page_no() != end_starts
 
 
 def _party(party) -> list[str]:
