@@ -36,7 +36,7 @@ def test_documents_print_view_pdf_and_statement_with_javascript(page: Page, arti
     assert response.value.request.headers.get("hx-request") == "true"
     expect(page).to_have_url(re.compile(r"type=credit"))
     expect(rows.first).to_contain_text("Credit note")
-    for text in page.locator("table.documents tbody td:nth-child(2)").all_inner_texts():
+    for text in page.locator("table.documents tbody .doc-row__kind").all_inner_texts():
         assert text == "Credit note"
 
     # Search by an invoice number that is not on the first page.

@@ -22,7 +22,7 @@ from portal.domain.documents import (
     settlements,
 )
 
-DOC_LINK = re.compile(r'<th scope="row"[^>]*><a href="/documents/(\d+)">([^<]+)</a></th>')
+DOC_LINK = re.compile(r'<th scope="row"[^>]*><a href="/documents/(\d+)">([^<]+)</a>')
 
 
 def listed(html: str) -> list[tuple[int, str]]:

@@ -219,7 +219,7 @@ def test_statement_page_balances_match_brightpearl(alice, sandbox):
     assert shown["Opening balance"] == pounds(sandbox.data.balance(1001, "GBP", None, start - timedelta(days=1)) or 0)
     assert shown["Closing balance"] == pounds(sandbox.data.balance(1001, "GBP", None, today))
     # The ageing total is what was unpaid at the end of the period: the closing balance.
-    assert f'<td class="num"><strong>{shown["Closing balance"]}</strong></td>' in html
+    assert f'<td class="num" data-label="Total"><strong>{shown["Closing balance"]}</strong></td>' in html
     assert "Harper &amp; Lowe Interiors Ltd" in html and "amounts in GBP" in html
     for label in ("Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"):
         assert label in html
@@ -233,7 +233,7 @@ def test_statement_of_an_earlier_period_ages_as_of_its_end(alice, sandbox):
     html = alice.get(f"/statement?from={start}&to={end}").text
     shown = figures(html)
     assert shown["Closing balance"] == pounds(sandbox.data.balance(1001, "GBP", None, end) or 0)
-    assert f'<td class="num"><strong>{shown["Closing balance"]}</strong></td>' in html
+    assert f'<td class="num" data-label="Total"><strong>{shown["Closing balance"]}</strong></td>' in html
     assert f"Unpaid on {end.day} {end:%b %Y}" in html
 
 
