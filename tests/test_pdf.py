@@ -87,6 +87,13 @@ def test_the_pdf_and_the_print_view_tell_the_same_story(alice, sandbox):
         assert word in text
 
 
+def test_a_part_paid_invoice_pdf_says_what_was_paid_and_what_is_still_due(alice, sandbox):
+    order = next(o for o in invoiced(sandbox, 1001, "SO") if o["orderPaymentStatus"] == "PARTIALLY_PAID")
+    line = next(ln for ln in sandbox.data.statement_lines(1001) if ln["orderId"] == order["id"] and ln["journalTypeCode"] == "SI")
+    _, text = pdf_text(alice.get(f"/documents/{order['id']}.pdf").content)
+    assert f"Paid {money(line['paidAmount'])}" in text and f"Still due {money(line['dueAmount'])}" in text
+
+
 def test_statement_pdf_download(alice, sandbox):
     end = date.today()
     start = end - timedelta(days=365)

@@ -216,13 +216,19 @@ def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
     facts = [(number_label, doc.number), ("Date", day(doc.issued_on))]
     if doc.due_on is not None:
         facts.append(("Due date", day(doc.due_on)))
-    facts.append(("Order number", str(order.id)))
+    if doc.kind != CREDIT:
+        facts.append(("Order number", str(order.id)))
+    elif order.parent_order_id:
+        # As the print view: a credit note's own order id means nothing to the customer.
+        facts.append(("Credit for order", str(order.parent_order_id)))
     if order.reference.strip():
         facts.append(("Your reference", order.reference.strip()))
-    if doc.kind == CREDIT and order.parent_order_id:
-        facts.append(("Credit for order", str(order.parent_order_id)))
     state = doc.state.label + (" · overdue" if doc.state.overdue else "")
     facts.append(("Status", state))
+    if doc.settlement is not None:
+        paid_label, due_label = ("Refunded", "Credit open") if doc.kind == CREDIT else ("Paid", "Still due")
+        facts.append((paid_label, money(doc.settlement.paid, currency)))
+        facts.append((due_label, money(doc.settlement.due, currency)))
     pdf.facts(facts, pdf.epw * 0.6)
     pdf.ln(4)
 
@@ -258,7 +264,12 @@ def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
     elif doc.state.key == "paid":
         pdf.note("This invoice has been paid. Thank you.")
     elif doc.due_on is not None:
-        pdf.note(f"Payment is due by {day(doc.due_on)}." + (" This invoice is overdue." if doc.state.overdue else ""))
+        still = doc.settlement.due if doc.settlement is not None and doc.settlement.paid > 0 else None
+        pdf.note(
+            (f"{money(still, currency)} of it is still due. " if still is not None else "")
+            + f"Payment is due by {day(doc.due_on)}."
+            + (" This invoice is overdue." if doc.state.overdue else "")
+        )
     return pdf.render()
 
 
