@@ -54,6 +54,17 @@ def build_app(settings: Settings):
         fail(f"{settings.db_path}: {error}")
 
 
+def open_db(settings: Settings):
+    """The data directory's database, migrated; one line and exit when a newer release made it."""
+    from portal.core.db import open_database
+    from portal.core.migrations import SchemaTooNew
+
+    try:
+        return open_database(settings.db_path)
+    except SchemaTooNew as error:
+        fail(f"{settings.db_path}: {error}")
+
+
 def serve_app(settings: Settings, host: str, port: int) -> None:
     """Build the app and serve it, holding the data directory's lock (a restore refuses a live one)."""
     from portal.ops.backup import serving_lock
@@ -176,7 +187,6 @@ def users() -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def users_add(email: str, role: str, contact_id: int | None, name: str, password_stdin: bool, data_dir: Path | None) -> None:
     """Create a login linked to a Brightpearl contact."""
-    from portal.core.db import open_database
     from portal.core.users import UserError, UserStore
     from portal.security.passwords import Passwords, password_problem
 
@@ -185,7 +195,7 @@ def users_add(email: str, role: str, contact_id: int | None, name: str, password
     problem = password_problem(password)
     if problem:
         fail(f"password not accepted: {problem}")
-    db = open_database(settings.db_path)
+    db = open_db(settings)
     try:
         user = UserStore(db).add(
             email=email, password_hash=Passwords().hash_sync(password), role=role, contact_id=contact_id, name=name
@@ -204,11 +214,10 @@ def tracking() -> None:
 
 def _tracking_patterns(data_dir: Path | None):
     """Open the database of the data folder; return (db, TrackingPatterns)."""
-    from portal.core.db import open_database
     from portal.core.tracking import TrackingPatterns
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
-    db = open_database(settings.db_path)
+    db = open_db(settings)
     return db, TrackingPatterns(db)
 
 

@@ -113,11 +113,12 @@ def test_a_database_of_a_newer_release_is_refused_and_left_as_it_was(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_portal_refuses_to_start_on_a_newer_database_with_one_line(tmp_path):
+@pytest.mark.parametrize("command", [["demo", "--port", "1"], ["tracking", "list"]])
+def test_the_portal_refuses_to_start_on_a_newer_database_with_one_line(tmp_path, command):
     path = future_database(tmp_path / "data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     result = subprocess.run(
-        [sys.executable, "-m", "portal.cli", "demo", "--data", str(path.parent), "--port", "1"],
+        [sys.executable, "-m", "portal.cli", *command, "--data", str(path.parent)],
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2
