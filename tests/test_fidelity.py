@@ -23,7 +23,7 @@ from portal.sandbox.reference import STATUS_BY_ID
 
 ALICE = 1001
 CENT = Decimal("0.01")
-DOC_LINK = re.compile(r'<th scope="row"><a href="/documents/(\d+)">([^<]+)</a></th>')
+DOC_LINK = re.compile(r'<th scope="row"[^>]*><a href="/documents/(\d+)">([^<]+)</a>')
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def cells(fragment: str) -> list[str]:
 
 def table(page: str, css_class: str) -> tuple[list[str], list[list[str]], dict[str, str]]:
     """(column heads, body rows, totals label -> figure) of the table with this class."""
-    found = re.search(rf'<table class="{css_class}"[^>]*>(.*?)</table>', page, re.S)
+    found = re.search(rf'<table class="{css_class}(?: [^"]*)?"[^>]*>(.*?)</table>', page, re.S)
     assert found, css_class
     body = found.group(1)
     heads = cells(re.search(r"<thead>(.*?)</thead>", body, re.S).group(1))
