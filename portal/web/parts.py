@@ -47,6 +47,7 @@ LABELS: Mapping[str, str] = MappingProxyType(
         "account_manager": "Your account manager",
         "currency": "The currency of these amounts",
         "addresses": "Your addresses in our system",
+        "amounts_paid": "What has been paid",
     }
 )
 
