@@ -358,7 +358,7 @@ def test_without_the_statement_the_list_shows_totals_and_the_orders_payment_stat
         response = client.get("/documents")
         assert response.status_code == 200
         assert listed(response.text)
-        assert "Amounts paid can’t be shown right now" in response.text
+        assert "What has been paid can’t be shown right now" in response.text
         assert 'data-label="Total"' in response.text and 'data-label="Paid"' not in response.text
         assert client.get("/documents?status=unpaid").status_code == 200
 
