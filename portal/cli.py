@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sys
 from pathlib import Path
 
@@ -123,31 +121,17 @@ def serve(host: str, port: int) -> None:
 
 def check_brightpearl(settings: Settings) -> None:
     """Exit with one line when Brightpearl cannot be reached or rejects the credentials."""
-    from portal.brightpearl.client import BrightpearlClient
     from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlError
+    from portal.ops.check import verify_brightpearl
 
-    async def check() -> None:
-        async with BrightpearlClient(
-            settings.brightpearl_url or "",
-            app_ref=settings.brightpearl_app_ref,
-            staff_token=settings.brightpearl_staff_token,
-            account_token=settings.brightpearl_account_token,
-            deadline=min(settings.brightpearl_deadline, 15.0),
-            breaker_threshold=1000,
-        ) as client:
-            await client.check_credentials()
-
-    # The failure is reported below in one line; the client's own log lines would repeat it.
-    logging.getLogger("portal.brightpearl").setLevel(logging.CRITICAL)
     try:
-        asyncio.run(check())
+        verify_brightpearl(settings)
     except BrightpearlAuthError as error:
         fail(f"Brightpearl rejected the credentials ({error.message})")
     except BrightpearlError as error:
         fail(f"could not use Brightpearl at {settings.brightpearl_url}: {error.message}")
     except Exception as error:  # noqa: BLE001 - one line for any network failure
         fail(f"could not reach Brightpearl at {settings.brightpearl_url}: {error.__class__.__name__} {error}")
-    logging.getLogger("portal.brightpearl").setLevel(logging.NOTSET)
 
 
 @main.command()

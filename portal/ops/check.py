@@ -151,19 +151,16 @@ def data_centre(url: str) -> str:
     return parts.netloc
 
 
-def brightpearl_finding(settings: Settings) -> Finding:
-    if settings.uses_sandbox:
-        return Finding("brightpearl", False, "PORTAL_BRIGHTPEARL_URL is not set: set it, PORTAL_BRIGHTPEARL_APP_REF "
-                       "and PORTAL_BRIGHTPEARL_STAFF_TOKEN (without them only `portal demo` runs)")
+def verify_brightpearl(settings: Settings) -> None:
+    """Make one cheap call to the configured Brightpearl account; raise what it raised
+    (BrightpearlAuthError for rejected credentials, another BrightpearlError, or a network
+    error). The client's own log lines are held back: callers report the outcome in one line.
+    `portal check` and `portal serve` (before it starts) both ask this."""
     from portal.brightpearl.client import BrightpearlClient
-    from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlError, BrightpearlUnavailable
-
-    url = settings.brightpearl_url or ""
-    where = f"{url} (data centre {data_centre(url)})"
 
     async def call() -> None:
         async with BrightpearlClient(
-            url,
+            settings.brightpearl_url or "",
             app_ref=settings.brightpearl_app_ref,
             staff_token=settings.brightpearl_staff_token,
             account_token=settings.brightpearl_account_token,
@@ -174,9 +171,24 @@ def brightpearl_finding(settings: Settings) -> Finding:
 
     logger = logging.getLogger("portal.brightpearl")
     level = logger.level
-    logger.setLevel(logging.CRITICAL)  # the finding says it in one line; the client's log would repeat it
+    logger.setLevel(logging.CRITICAL)
     try:
         asyncio.run(call())
+    finally:
+        logger.setLevel(level)
+
+
+def brightpearl_finding(settings: Settings) -> Finding:
+    if settings.uses_sandbox:
+        return Finding("brightpearl", False, "PORTAL_BRIGHTPEARL_URL is not set: set it, PORTAL_BRIGHTPEARL_APP_REF "
+                       "and PORTAL_BRIGHTPEARL_STAFF_TOKEN (without them only `portal demo` runs)")
+    from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlError, BrightpearlUnavailable
+
+    url = settings.brightpearl_url or ""
+    where = f"{url} (data centre {data_centre(url)})"
+
+    try:
+        verify_brightpearl(settings)
     except BrightpearlAuthError as error:
         return Finding("brightpearl", False, f"{where} answered but rejected the credentials ({error.message}): "
                        "check PORTAL_BRIGHTPEARL_APP_REF and the token, and that the account code in the URL is yours")
@@ -192,8 +204,6 @@ def brightpearl_finding(settings: Settings) -> Finding:
     except Exception as error:  # noqa: BLE001 - one line for any network failure
         return Finding("brightpearl", False, f"cannot reach {where}: {error.__class__.__name__} {error}; "
                        "check the host name and that this server can make outgoing https connections")
-    finally:
-        logger.setLevel(level)
     return Finding("brightpearl", True, f"{where} accepted the credentials")
 
 
