@@ -4,7 +4,6 @@ login, setting, audit row, pending outbox item, the secret key and the uploaded 
 from __future__ import annotations
 
 import fcntl
-import sqlite3
 import tarfile
 import threading
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 from support import BASE_URL, components, login, portal_app, portal_settings
+from support.processes import db_rows as rows
 
 from portal.cli import main
 from portal.core.audit import Audit
@@ -27,14 +27,6 @@ PASSWORD = "backup-test-password"
 def run(*args: str, data: Path):
     """The `portal` command in this process, on the data directory `data`; its result."""
     return CliRunner().invoke(main, [*args, "--data", str(data)], env={"PORTAL_DATA_DIR": None, "PORTAL_SECRET_KEY": None})
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

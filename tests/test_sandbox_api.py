@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +10,7 @@ import httpx
 import pytest
 from support import fresh_sandbox
 from support.brightpearl import FakeClock
-from support.processes import free_port
+from support.processes import serving
 
 from portal.sandbox import Sandbox, SandboxConfig, SandboxConnectionLost
 from portal.sandbox.demo import ALICE_CONTACT_ID, BOB_CONTACT_ID, SAM_CONTACT_ID, TOM_CONTACT_ID
@@ -604,23 +601,11 @@ async def test_calls_are_recorded_without_the_base(sandbox, client):
 
 
 # ------------------------------------------------------------------------- over real HTTP
-@contextmanager
-def over_uvicorn(sandbox: Sandbox) -> Iterator[str]:
+def over_uvicorn(sandbox: Sandbox):
     """Serve `sandbox` with uvicorn on a free port for the block; yield its root URL."""
     import uvicorn
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    return serving(lambda port: uvicorn.Config(sandbox.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
 
 
 def test_over_uvicorn_a_lost_response_closes_the_connection_without_an_answer(caplog):

@@ -7,15 +7,10 @@ the test's requests come from the peer 127.0.0.1, trusted or not as the settings
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import httpx
 import pytest
 from support import components, portal_app
-from support.processes import free_port
+from support.processes import serving
 
 from portal.cli import uvicorn_config
 from portal.core.audit import Audit
@@ -23,22 +18,9 @@ from portal.core.settings import Settings, SettingsError
 from portal.security.proxies import forwarded_client, parse_networks
 
 
-@contextmanager
-def served(app) -> Iterator[str]:
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def served(app):
+    """`app` served by uvicorn exactly as `portal serve` configures it."""
+    return serving(lambda port: uvicorn_config(app, "127.0.0.1", port, log_level="warning"))
 
 
 def failed_logins(base: str, forwarded_for: list[str]) -> list[int]:

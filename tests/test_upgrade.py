@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 from support import BASE_URL, components, deliver_due, login, portal_app, portal_settings
+from support.processes import db_rows as rows
 
 from portal.core.db import open_database
 from portal.core.migrations import SchemaTooNew, known_names
@@ -34,14 +35,6 @@ def database_of_0_1_0(data_dir: Path) -> Path:
     conn.executescript(FIXTURE.read_text())
     conn.close()
     return path
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_a_database_of_the_previous_release_upgrades_and_keeps_logins_settings_audit_and_pending_writes(

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,3 +45,32 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{url} did not answer")
+
+
+@contextmanager
+def serving(config_for: Callable[[int], Any]) -> Iterator[str]:
+    """Run uvicorn in a thread for the block, on a free port, with `config_for(port)` (a
+    uvicorn.Config); yield its root URL, e.g. http://127.0.0.1:54321."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(config_for(port))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def db_rows(path: Path, sql: str) -> list[tuple]:
+    """The rows `sql` reads from the SQLite file at `path` (its own connection, closed after)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
