@@ -96,6 +96,10 @@ def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: in
     overrides = dict(
         demo=True,
         brightpearl_url=None,
+        # The demo shows every path: anyone may register, and the demo admin signs in with a
+        # password alone (a real install requires a second factor for admins).
+        registration="open",
+        admin_two_factor=False,
         base_url=f"http://{host}:{port}",
         sandbox_customers=customers,
         sandbox_orders=orders,

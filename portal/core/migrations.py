@@ -143,3 +143,74 @@ def m003_outbox(db: Database) -> None:
     db["outbox"].create_index(["user_id", "idem_key"], unique=True)
     db["outbox"].create_index(["state", "next_attempt_at"])
     db["outbox"].create_index(["kind", "target_id"])
+
+
+@migrations()
+def m004_accounts_and_mail(db: Database) -> None:
+    """Self-registration, password recovery, two-factor sign-in and mail (issue 9)."""
+    users = db["users"]
+    # A temporary password (set by an admin or an import) must be changed at the next login.
+    users.add_column("must_change_password", int, not_null_default=0)
+    users.add_column("password_changed_at", str)
+    # Two-factor sign-in (TOTP): the secret once confirmed, when, and the last time step used
+    # (a code is accepted once).
+    users.add_column("totp_secret", str)
+    users.add_column("totp_enabled_at", str)
+    users.add_column("totp_last_step", int)
+    db["recovery_codes"].create(
+        {"id": int, "user_id": int, "code_hash": str, "created_at": str, "used_at": str},
+        pk="id",
+        not_null={"user_id", "code_hash", "created_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["recovery_codes"].create_index(["user_id"])
+    # One row per single-use signed token (reset links, verification links, setup links): the
+    # token names its nonce, and using it stamps used_at, once.
+    db["tokens"].create(
+        {"nonce": str, "purpose": str, "subject": str, "created_at": str, "expires_at": str, "used_at": str},
+        pk="nonce",
+        not_null={"purpose", "subject", "created_at", "expires_at"},
+    )
+    db["tokens"].create_index(["purpose", "subject"])
+    db["registrations"].create(
+        {
+            "id": int,
+            "kind": str,  # trade (an existing Brightpearl contact) | web (a new customer)
+            "email": str,
+            "name": str,
+            "company": str,
+            "phone": str,
+            "address": str,  # JSON: the wire fields of a new postal address (web)
+            "password_hash": str,
+            "state": str,
+            "role": str,
+            "contact_id": int,
+            "candidates": str,  # JSON: contact ids that share the email
+            "user_id": int,
+            "ip": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"kind", "email", "state", "created_at", "updated_at"},
+        defaults={"name": "", "company": "", "phone": "", "address": "{}", "candidates": "[]"},
+    )
+    db["registrations"].create_index(["email"])
+    db["registrations"].create_index(["state"])
+    db["mailbox"].create(
+        {
+            "id": int,
+            "outbox_id": int,
+            "message_id": str,
+            "sender": str,
+            "recipients": str,
+            "subject": str,
+            "text": str,
+            "html": str,
+            "headers": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"message_id", "recipients", "subject", "created_at"},
+    )
+    db["mailbox"].create_index(["message_id"], unique=True)

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A BCP 47 language tag as people write them: a language, then optional script/region/variant.
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+REGISTRATION_MODES = ("open", "approval", "closed")
 _WEAK_SECRETS = {"changeme", "secret", "password", "portal", "development"}
 
 
@@ -42,7 +44,22 @@ class Settings:
     brightpearl_headroom: int = 40
     # Overall deadline for one Brightpearl call, retries and throttle waits included (seconds).
     brightpearl_deadline: float = 20.0
+    # Mail (portal.mail): smtp://user:pass@host:587 (STARTTLS), smtps://…:465, or plain smtp://
+    # for a local relay. Empty: every message lands in the local mailbox (/admin/mailbox).
     smtp_url: str = ""
+    # The sender of every message; empty: portal@ the host of base_url.
+    mail_from: str = ""
+    # Where customers' replies go; empty: merchant_email (or no Reply-To at all).
+    mail_reply_to: str = ""
+    # Who may register (/register): open, approval (an admin approves each account) or closed.
+    registration: str = "approval"
+    # Whether a supplier contact's e-mail gets a supplier login through /register.
+    supplier_registration: bool = False
+    # Gated login: every page but login, registration, password reset and static files needs a
+    # session. Off: public pages (the catalogue, later) are open to visitors.
+    gated: bool = True
+    # Admins must sign in with a second factor (TOTP); the demo turns it off.
+    admin_two_factor: bool = True
     metrics_token: str = ""
     site_name: str = "Customer Portal"
     brand_colour: str = "#1f4e79"
@@ -124,6 +141,9 @@ class Settings:
             "PORTAL_BRIGHTPEARL_STAFF_TOKEN": "brightpearl_staff_token",
             "PORTAL_BRIGHTPEARL_ACCOUNT_TOKEN": "brightpearl_account_token",
             "PORTAL_SMTP_URL": "smtp_url",
+            "PORTAL_MAIL_FROM": "mail_from",
+            "PORTAL_MAIL_REPLY_TO": "mail_reply_to",
+            "PORTAL_REGISTRATION": "registration",
             "PORTAL_METRICS_TOKEN": "metrics_token",
             "PORTAL_SITE_NAME": "site_name",
             "PORTAL_BRAND_COLOUR": "brand_colour",
@@ -150,6 +170,17 @@ class Settings:
                     values[name] = kind(raw)
                 except ValueError:
                     raise SettingsError(f"{var} must be a number, not {raw!r}") from None
+        switches = {
+            "PORTAL_SUPPLIER_REGISTRATION": "supplier_registration",
+            "PORTAL_GATED": "gated",
+            "PORTAL_ADMIN_TWO_FACTOR": "admin_two_factor",
+        }
+        for var, name in switches.items():
+            raw = env.get(var, "").strip().lower()
+            if raw:
+                if raw not in _SWITCH:
+                    raise SettingsError(f"{var} must be on or off, not {env[var].strip()!r}")
+                values[name] = _SWITCH[raw]
         proxies = env.get("PORTAL_TRUSTED_PROXIES", "").strip()
         if proxies:
             values["trusted_proxies"] = tuple(part.strip() for part in proxies.split(",") if part.strip())
@@ -193,6 +224,10 @@ class Settings:
                 raise SettingsError(
                     f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks like 127.0.0.1,10.0.0.0/8, not {proxy!r}"
                 ) from None
+        if self.registration not in REGISTRATION_MODES:
+            raise SettingsError(
+                f"PORTAL_REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}, not {self.registration!r}"
+            )
         if not _LOCALE.match(self.locale):
             raise SettingsError(f"PORTAL_LOCALE must be a language tag like en-GB or de-DE, not {self.locale!r}")
         try:

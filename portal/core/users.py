@@ -26,6 +26,9 @@ class User:
     role: str
     contact_id: int | None
     name: str
+    # Signed in with a temporary password: every page but the password form is closed to them.
+    must_change_password: bool = False
+    two_factor: bool = False  # signs in with a TOTP code as well as the password
 
     @property
     def is_customer(self) -> bool:
@@ -40,6 +43,11 @@ class User:
         return self.role == "admin"
 
     @property
+    def being_set_up(self) -> bool:
+        """A customer whose Brightpearl contact is still being created (a new web account)."""
+        return self.role == "customer" and not self.contact_id
+
+    @property
     def display_name(self) -> str:
         return self.name or self.email
 
@@ -51,6 +59,8 @@ class User:
             role=row["role"],
             contact_id=row.get("contact_id"),
             name=row.get("name") or "",
+            must_change_password=bool(row.get("must_change_password")),
+            two_factor=bool(row.get("totp_enabled_at")),
         )
 
 

@@ -75,7 +75,7 @@ class SessionStore:
         # each statement in a savepoint (three statements instead of one).
         cursor = self.db.conn.execute(
             "select s.id_hash, s.created_at, s.last_seen_at, s.expires_at, "
-            "u.id, u.email, u.role, u.contact_id, u.name "
+            "u.id, u.email, u.role, u.contact_id, u.name, u.must_change_password, u.totp_enabled_at "
             "from sessions s join users u on u.id = s.user_id "
             "where s.id_hash = ? and u.active = 1",
             [id_hash],

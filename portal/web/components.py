@@ -32,6 +32,7 @@ from portal.outbox.queue import Outbox
 from portal.security.passwords import Passwords
 from portal.security.sessions import SessionStore
 from portal.security.throttles import FailedLogins, LoginAttempts
+from portal.security.tokens import Tokens
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Components:
     outbox: Outbox
     login_attempts: LoginAttempts
     failed_logins: FailedLogins
+    tokens: Tokens
     clock: Clock = field(default_factory=Clock)
 
     @property
@@ -99,6 +101,7 @@ class Components:
             outbox=outbox,
             login_attempts=LoginAttempts(settings.login_attempts_per_minute),
             failed_logins=FailedLogins(),
+            tokens=Tokens(db, settings.secret_key),
             clock=Clock(settings.zone),  # "today" is the merchant's (PORTAL_TIMEZONE)
         )
         if settings.uses_sandbox:
