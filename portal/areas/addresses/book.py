@@ -26,7 +26,7 @@ from portal.outbox.queue import Outbox, OutboxItem
 from portal.security.access import may_see_address
 from portal.web.parts import log_degraded
 
-from .forms import FIELDS, AddressForm, new_key
+from portal.web.address_form import FIELDS, AddressForm, new_key
 
 ROLE_ORDER = ("DEF", "BIL", "DEL")
 ROLE_LABELS = {"DEF": "Main address", "BIL": "Billing", "DEL": "Default delivery"}

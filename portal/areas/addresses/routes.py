@@ -15,7 +15,7 @@ from portal.web.htmx import wants_fragment
 from portal.web.rendering import page, page_or_fragment
 
 from .book import MAX_PER_HOUR, AddressBook, Book, blank_form
-from .forms import COUNTRY_OPTIONS, FIELDS, AddressForm, new_key, parse_address_form
+from portal.web.address_form import COUNTRY_OPTIONS, FIELDS, AddressForm, new_key, parse_address_form
 
 
 def _context(book: Book, form: AddressForm, message: tuple[str, str] | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""The add-address form: its fields with Brightpearl's names and limits, and the cleaning of
+"""The address form (the address book, registration): its fields with Brightpearl's names and
 what was typed. Bad input gets its message beside the field and changes nothing."""
 
 from __future__ import annotations
