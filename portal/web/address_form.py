@@ -1,5 +1,5 @@
 """The address form (the address book, registration): its fields with Brightpearl's names and
-what was typed. Bad input gets its message beside the field and changes nothing."""
+limits, and the cleaning of what was typed. Bad input gets its message beside the field and changes nothing."""
 
 from __future__ import annotations
 
