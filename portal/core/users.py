@@ -93,14 +93,20 @@ class UserStore:
         role: str,
         contact_id: int | None = None,
         name: str = "",
+        must_change_password: bool = False,
+        contact_pending: bool = False,
     ) -> User:
-        """Create a login; raise UserError when the email, role or contact link is wrong."""
+        """Create a login; raise UserError when the email, role or contact link is wrong.
+
+        `must_change_password`: the password is temporary (set by an admin or an import).
+        `contact_pending`: a customer whose Brightpearl contact is still being created (a new
+        web account); it is linked later with `link_contact`."""
         email = normalise_email(email)
         if not EMAIL.match(email):
             raise UserError(f"{email!r} is not an email address")
         if role not in ROLES:
             raise UserError(f"role must be one of {', '.join(ROLES)}")
-        if role in ("customer", "supplier") and not contact_id:
+        if role in ("customer", "supplier") and not contact_id and not (contact_pending and role == "customer"):
             raise UserError(f"a {role} login needs --contact-id (the Brightpearl contact it belongs to)")
         if role == "admin":
             contact_id = None
@@ -118,6 +124,7 @@ class UserStore:
                         "contact_id": contact_id,
                         "name": name,
                         "active": 1,
+                        "must_change_password": int(must_change_password),
                         "created_at": now,
                         "updated_at": now,
                     }
@@ -136,10 +143,44 @@ class UserStore:
         return self.add(email=email, password_hash=password_hash, role=role, contact_id=contact_id, name=name)
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Store a re-hash of the same password (new argon2 parameters): nothing else changes."""
         with write_transaction(self.db):
             self.db["users"].update(user_id, {"password_hash": password_hash, "updated_at": now_iso()})
 
+    def change_password(self, user_id: int, password_hash: str, *, temporary: bool = False) -> int:
+        """Give the user a new password and end ALL their sessions, in one transaction; return
+        how many sessions ended. `temporary`: it must be changed at the next login."""
+        now = now_iso()
+        with write_transaction(self.db):
+            self.db["users"].update(
+                user_id,
+                {
+                    "password_hash": password_hash,
+                    "must_change_password": int(temporary),
+                    "password_changed_at": now,
+                    "updated_at": now,
+                },
+            )
+            ended = self.db.execute("delete from sessions where user_id = ?", [user_id]).rowcount
+        return ended
+
+    def link_contact(self, user_id: int, contact_id: int) -> None:
+        """Link a web account to the Brightpearl contact created for it."""
+        with write_transaction(self.db):
+            self.db["users"].update(user_id, {"contact_id": int(contact_id), "updated_at": now_iso()})
+
+    def row(self, user_id: int) -> dict | None:
+        """The full row of this user, active or not (admin pages; includes the password hash)."""
+        rows = list(self.db.query("select * from users where id = ?", [user_id]))
+        return rows[0] if rows else None
+
+    def has_admin(self) -> bool:
+        """True when at least one active admin login exists."""
+        rows = self.db.query("select 1 from users where role = 'admin' and active = 1 limit 1")
+        return any(True for _ in rows)
+
     def set_active(self, user_id: int, active: bool) -> None:
+        """Deactivate (ending every session at once) or reactivate a login."""
         with write_transaction(self.db):
             self.db["users"].update(user_id, {"active": int(active), "updated_at": now_iso()})
             if not active:

@@ -184,6 +184,7 @@ class Generator:
         self._products()
         self._orders()
         self._availability()
+        self._shared_email()
         return self.store
 
     # ------------------------------------------------------------------------- contacts
@@ -265,6 +266,23 @@ class Generator:
             email = f"{local}{suffix}@{domain}"
             suffix += 1
         return email
+
+    def _shared_email(self) -> None:
+        """Two customer contacts of two companies with the same primary e-mail, as real
+        accounts have (API addendum G.2: e-mail is not unique). Made last, so no other id moves."""
+        store = self.store
+        for index, company in enumerate(SHARED_EMAIL_COMPANIES):
+            rng = self.rng("shared-email", index)
+            cid = store.ids.take("contact")
+            organisation_id = store.ids.take("organisation")
+            store.companies[organisation_id] = company
+            address = store.add_address(Address(f"{10 + index} Mill Lane", "", "Halifax", "West Yorkshire", "HX1 4PQ").wire(), cid)
+            self._contact(
+                cid, salutation="Ms", first="Jo", last="Porter", email=SHARED_EMAIL, organisation_id=organisation_id,
+                addresses={"DEF": address, "BIL": address, "DEL": address},
+                financial=financial_details(ref.PRICE_LIST_TRADE, "GBP", 2500, 30, Decimal(0)),
+                account_manager=15, created_days_ago=900 - index * 400, rng=rng,
+            )
 
     def _suppliers(self) -> None:
         store = self.store
@@ -965,6 +983,11 @@ def _initials(company: str) -> str:
 
 def _phone(rng: random.Random, prefix: str) -> str:
     return f"{prefix} {rng.randint(200, 999)} {rng.randint(1000, 9999)}"
+
+
+# Jo Porter buys for two businesses under one address (see Generator._shared_email).
+SHARED_EMAIL = "jo.porter@example.com"
+SHARED_EMAIL_COMPANIES = ("Porter Joinery", "Porter & Daughters Ltd")
 
 
 def generate(seed: int, customers: int, orders: int, today: date, zone: str = DEFAULT_ZONE) -> DataStore:

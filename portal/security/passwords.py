@@ -12,6 +12,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST
 
+from portal.security.common_passwords import is_common
+
 MIN_LENGTH = 8
 # The one limit on a password's length, in characters: every password set (CLI, seeding, any
 # future form) and every login is checked against it, and a longer one is refused, never cut.
@@ -78,10 +80,27 @@ class Passwords:
         return await anyio.to_thread.run_sync(work, limiter=self._capacity())
 
 
-def password_problem(password: str) -> str | None:
-    """Return why `password` is not acceptable as a new password, or None when it is."""
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Return why `password` is not acceptable as a new password, or None when it is.
+
+    Any characters are allowed (spaces, emoji), with no rules about their kinds; only length,
+    the most common passwords and the person's own e-mail address are refused."""
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH:,} characters (this one has {len(password):,})."
+    if is_common(password):
+        return "This is one of the most common passwords, so it is easy to guess. Choose another."
+    if email and password.strip().casefold() in {email.strip().casefold(), email.split("@")[0].strip().casefold()}:
+        return "Do not use your email address as your password."
     return None
+
+
+def new_password_errors(password: str, confirm: str, *, email: str = "") -> dict[str, str]:
+    """The problems of a new password typed twice, by form field ("password", "confirm")."""
+    problem = password_problem(password, email=email)
+    if problem:
+        return {"password": problem}
+    if confirm != password:
+        return {"confirm": "The two passwords are not the same."}
+    return {}

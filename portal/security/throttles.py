@@ -15,7 +15,8 @@ ACCOUNTS_KEPT = 10_000
 
 
 class FailedLogins:
-    """Failed attempts per email in the last window, for at most `max_accounts` emails.
+    """Failed attempts per email in the last window, for at most `max_accounts` emails (also
+    used to count other events per email: reset and registration mails, `limit` per `window`).
 
     Emails are kept in the order of their latest failure, so the ones whose window has passed
     are dropped from the front as time goes on, and when more than `max_accounts` emails failed
@@ -23,9 +24,18 @@ class FailedLogins:
     `max_accounts` other emails to fail after it; the per-address limit slows that down.)
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, *, max_accounts: int = ACCOUNTS_KEPT) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_accounts: int = ACCOUNTS_KEPT,
+        limit: int = ACCOUNT_FAILURES,
+        window: float = ACCOUNT_WINDOW,
+    ) -> None:
         self._clock = clock
         self.max_accounts = max_accounts
+        self.limit = limit
+        self.window = window
         # email -> times of its last ACCOUNT_FAILURES failures, oldest email first.
         self._times: OrderedDict[str, deque[float]] = OrderedDict()
 
@@ -34,7 +44,7 @@ class FailedLogins:
         return len(self._times)
 
     def _expire(self, now: float) -> None:
-        cutoff = now - ACCOUNT_WINDOW
+        cutoff = now - self.window
         while self._times:
             email, times = next(iter(self._times.items()))
             if times[-1] >= cutoff:
@@ -47,13 +57,13 @@ class FailedLogins:
         times = self._times.get(email)
         if not times:
             return False
-        cutoff = now - ACCOUNT_WINDOW
-        return sum(1 for t in times if t >= cutoff) >= ACCOUNT_FAILURES
+        cutoff = now - self.window
+        return sum(1 for t in times if t >= cutoff) >= self.limit
 
     def add(self, email: str) -> None:
         now = self._clock()
         self._expire(now)
-        times = self._times.pop(email, None) or deque(maxlen=ACCOUNT_FAILURES)
+        times = self._times.pop(email, None) or deque(maxlen=self.limit)
         times.append(now)
         self._times[email] = times  # now the newest
         while len(self._times) > self.max_accounts:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from ..client import BrightpearlClient
 from ..invalidation import Change
-from . import order_note, postal_address
+from . import customer_contact, order_note, postal_address
 from .attempt import WriteAttempt
 
 Deliver = Callable[[BrightpearlClient, WriteAttempt, Callable[[dict], None]], Awaitable[dict]]
@@ -38,6 +38,9 @@ WRITES: Mapping[str, WriteKind] = MappingProxyType(
         order_note.KIND: WriteKind(order_note.KIND, order_note.deliver, Change.ORDER_NOTES, lambda a: a.target_id),
         postal_address.KIND: WriteKind(
             postal_address.KIND, postal_address.deliver, Change.CONTACT, lambda a: a.contact_id
+        ),
+        customer_contact.KIND: WriteKind(
+            customer_contact.KIND, customer_contact.deliver, Change.CONTACT, lambda a: a.result.get("contact_id")
         ),
     }
 )

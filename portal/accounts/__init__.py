@@ -1,0 +1,1 @@
+"""Portal accounts beyond logging in: self-registration and its decisions."""
