@@ -1,4 +1,4 @@
-"""The auth area: logging in and out (public routes)."""
+"""The auth area: logging in (with a second factor for accounts that have one) and out (public routes)."""
 
 from functools import partial
 
@@ -9,9 +9,10 @@ from portal.core.users import UserStore
 from portal.security.passwords import Passwords
 from portal.security.sessions import SessionStore
 from portal.security.throttles import FailedLogins, LoginAttempts
+from portal.security.two_factor import TwoFactor
 from portal.web.area import Area, for_visitor, site_area
 
-from .routes import login, login_form, logout
+from .routes import login, login_form, login_two_factor, logout
 from .service import Logins
 
 
@@ -25,6 +26,11 @@ def area(
     audit: Audit,
     metrics: Metrics,
     settings: Settings,
+    two_factor: TwoFactor,
 ) -> Area:
-    logins = partial(Logins, users, sessions, passwords, login_attempts, failed_logins, audit, metrics, settings)
-    return site_area("auth", [login_form, login, logout], services={"logins": for_visitor(logins)})
+    logins = partial(
+        Logins, users, sessions, passwords, login_attempts, failed_logins, audit, metrics, settings, two_factor
+    )
+    return site_area(
+        "auth", [login_form, login, login_two_factor, logout], services={"logins": for_visitor(logins)}
+    )

@@ -11,6 +11,8 @@ from litestar.response import Redirect, Response, Template
 from portal.security.csrf import CsrfTokens, csrf_cookie
 from portal.security.middleware import csrf_cookie_name, session_cookie_name
 from portal.security.passwords import MAX_LENGTH
+from portal.security.tokens import MAX_TOKEN_LENGTH
+from portal.security.two_factor import MAX_CODE_LENGTH
 from portal.web.htmx import go
 from portal.web.rendering import page
 
@@ -49,6 +51,23 @@ def login_page(
     )
 
 
+def code_page(
+    request: Request, *, login_token: str, email: str, target: str, error: str | None = None
+) -> Template:
+    """The login's second step: the code form, carrying the password step's single-use token;
+    `error` is shown beside the code field."""
+    return page(
+        request,
+        "views/auth/two_factor.html",
+        status_code=400 if error else 200,
+        login_token=login_token,
+        email=email,
+        error=error,
+        next=target,
+        max_code=MAX_CODE_LENGTH,
+    )
+
+
 @get("/login", name="login_form")
 async def login_form(request: Request, logins: NamedDependency[Logins]) -> Template | Redirect:
     target = safe_next(request.query_params.get("next"))
@@ -76,15 +95,58 @@ async def login(request: Request, logins: NamedDependency[Logins]) -> Template |
         )
     except TooManyAttempts:
         raise TooManyRequestsException(headers={"Retry-After": "60"}) from None
+    if result.two_factor_token:
+        return code_page(request, login_token=result.two_factor_token, email=email, target=target)
     if result.token is None:
         return login_page(
             request, email=email, error=result.error, password_error=result.password_error, target=target
         )
-    response = go(request, target)
+    return signed_in(go(request, target), result.token, logins)
+
+
+@post("/login/two-factor", name="login_two_factor", status_code=200)
+async def login_two_factor(request: Request, logins: NamedDependency[Logins]) -> Template | Response:
+    """The code form: a right code starts the session as the login form does; a wrong one shows
+    the form again with the same token; a token that cannot be used goes back to the login form."""
+    form = await request.form()
+    login_token = str(form.get("login_token", ""))[: MAX_TOKEN_LENGTH + 1]
+    code = str(form.get("code", ""))[: MAX_CODE_LENGTH + 1]
+    target = safe_next(str(form.get("next", "") or ""))
+    try:
+        result = await logins.second_step(
+            login_token,
+            code,
+            ip=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+            replaces=request.cookies.get(session_cookie_name(logins.settings.cookie_secure)),
+        )
+    except TooManyAttempts:
+        raise TooManyRequestsException(headers={"Retry-After": "60"}) from None
+    if result.restart:
+        return login_page(request, error=result.restart, target=target)
+    if result.token is None:
+        return code_page(request, login_token=login_token, email=result.email, target=target, error=result.code_error)
+    if result.checked and result.checked.method == "recovery_code":
+        # Say how many are left before going on (a page of links only: its CSRF token is the
+        # visitor's, no form on it could be sent with the new session).
+        response = page(
+            request,
+            "views/auth/recovery_code_used.html",
+            codes_left=result.checked.codes_left,
+            next=target,
+        )
+        return signed_in(response, result.token, logins)
+    return signed_in(go(request, target), result.token, logins)
+
+
+def signed_in(response: Response, session_token: str, logins: Logins) -> Response:
+    """`response` with the new session's cookie and the CSRF cookie of that session (the
+    visitor's token no longer works)."""
+    settings = logins.settings
     response.cookies.append(
         Cookie(
-            key=cookie_name,
-            value=result.token,
+            key=session_cookie_name(settings.cookie_secure),
+            value=session_token,
             path="/",
             httponly=True,
             secure=settings.cookie_secure,
@@ -92,8 +154,7 @@ async def login(request: Request, logins: NamedDependency[Logins]) -> Template |
             max_age=settings.session_max_hours * 3600,
         )
     )
-    # The CSRF token is the new session's (the visitor's token no longer works).
-    token = CsrfTokens(settings.secret_key).for_session(result.token)
+    token = CsrfTokens(settings.secret_key).for_session(session_token)
     response.cookies.append(csrf_cookie(csrf_cookie_name(settings.cookie_secure), token, secure=settings.cookie_secure))
     return response
 
