@@ -142,7 +142,7 @@ class Outbox:
     def submit(
         self,
         *,
-        user_id: int,
+        user_id: int | None,
         contact_id: int | None,
         kind: str,
         idem_key: str,
@@ -154,7 +154,8 @@ class Outbox:
 
         The same `idem_key` from the same user returns the existing item (a double click or a
         re-sent form creates nothing); the same key with different content raises
-        OutboxConflict.
+        OutboxConflict. `user_id` is None for a write nobody logged in asked for (mail to a
+        visitor who registers): such items share one key space of their own.
         """
         if kind not in self._handlers:
             raise ValueError(f"no handler for outbox kind {kind!r}")
@@ -196,6 +197,18 @@ class Outbox:
     def get(self, item_id: int) -> OutboxItem:
         """The item with this id."""
         return OutboxItem.from_row(self._row(item_id))
+
+    def by_key(self, *, user_id: int | None, idem_key: str) -> OutboxItem | None:
+        """The item this user (None: nobody logged in) submitted with `idem_key`, if any."""
+        row = self._row_by_key(user_id, idem_key)
+        return OutboxItem.from_row(row) if row else None
+
+    def undelivered(self, *, kind: str, limit: int = 100) -> list[OutboxItem]:
+        """Items of this kind not delivered yet (pending, sending or failed), newest first."""
+        rows = self.db.query(
+            "select * from outbox where kind = ? and state != 'done' order by id desc limit ?", [kind, limit]
+        )
+        return [OutboxItem.from_row(row) for row in rows]
 
     def open_items(self, *, kind: str, contact_id: int | None, target_id: int | None = None) -> list[OutboxItem]:
         """Items of this kind for this contact that are not delivered yet (oldest first)."""
@@ -318,8 +331,9 @@ class Outbox:
     def _row(self, item_id: int) -> dict:
         return next(iter(self.db.query("select * from outbox where id = ?", [item_id])))
 
-    def _row_by_key(self, user_id: int, idem_key: str) -> dict | None:
-        rows = list(self.db.query("select * from outbox where user_id = ? and idem_key = ?", [user_id, idem_key]))
+    def _row_by_key(self, user_id: int | None, idem_key: str) -> dict | None:
+        # `is`, not `=`: NULL = NULL is never true, and a visitor's items (no user) dedupe too.
+        rows = list(self.db.query("select * from outbox where user_id is ? and idem_key = ?", [user_id, idem_key]))
         return rows[0] if rows else None
 
     def _claim(self, item_id: int) -> dict | None:
