@@ -38,7 +38,11 @@ def uvicorn_config(app, host: str, port: int, **options):
 def run_uvicorn(app, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.Server(uvicorn_config(app, host, port)).run()
+    from portal.security import log_redaction
+
+    config = uvicorn_config(app, host, port)  # configures uvicorn's loggers
+    log_redaction.install()  # reset and setup links carry tokens: keep them out of the access log
+    uvicorn.Server(config).run()
 
 
 def build_app(settings: Settings):
@@ -73,7 +77,25 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
             click.echo(f"Portal demo on http://{host}:{port}  (data in {settings.data_dir.resolve()})")
             click.echo("Log in as alice@example.com, bob@example.com, sam@example.com or admin@example.com")
             click.echo("Password for all: portal-demo-pass")
+            click.echo(f"Mail is not sent in the demo: read it at http://{host}:{port}/admin/mailbox "
+                       "(log in as admin@example.com)")
+        elif not settings.smtp_url:
+            click.echo("PORTAL_SMTP_URL is not set: mail is not sent but kept in the local mailbox "
+                       f"({settings.base_url.rstrip('/')}/admin/mailbox)")
+        print_first_admin_link(app)
         run_uvicorn(app, host, port)
+
+
+def print_first_admin_link(app) -> None:
+    """While the portal has no administrator, print a one-time link that creates the first."""
+    from portal.areas.setup import first_admin_link
+
+    components = app.state["components"]
+    link = first_admin_link(components.users, components.tokens, components.settings)
+    if link:
+        click.echo("No administrator yet. Within 60 minutes, open this one-time link to create the first:")
+        click.echo(f"  {link}")
+        click.echo("(or run: portal users add --role admin --email … --password-stdin)")
 
 
 @click.group(cls=DefaultGroup, default="serve", default_if_no_args=False)
@@ -100,6 +122,8 @@ def demo(host: str, port: int, data_dir: Path | None, customers: int, orders: in
         # password alone (a real install requires a second factor for admins).
         registration="open",
         admin_two_factor=False,
+        # The demo's addresses are made up: its mail is kept in the local mailbox, never sent.
+        smtp_url="",
         base_url=f"http://{host}:{port}",
         sandbox_customers=customers,
         sandbox_orders=orders,
@@ -172,27 +196,67 @@ def users() -> None:
 @click.option("--contact-id", type=click.IntRange(1), default=None, help="Brightpearl contact id (customers, suppliers).")
 @click.option("--name", default="", help="Name shown in the portal.")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+@click.option("--temporary", is_flag=True, help="The person must choose a new password at their first login.")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
-def users_add(email: str, role: str, contact_id: int | None, name: str, password_stdin: bool, data_dir: Path | None) -> None:
+def users_add(
+    email: str, role: str, contact_id: int | None, name: str, password_stdin: bool, temporary: bool, data_dir: Path | None
+) -> None:
     """Create a login linked to a Brightpearl contact."""
     from portal.core.users import UserError, UserStore
     from portal.security.passwords import Passwords, password_problem
 
     settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
     password = sys.stdin.readline().rstrip("\r\n")
-    problem = password_problem(password)
+    problem = password_problem(password, email=email)
     if problem:
         fail(f"password not accepted: {problem}")
     db = open_db(settings)
     try:
         user = UserStore(db).add(
-            email=email, password_hash=Passwords().hash_sync(password), role=role, contact_id=contact_id, name=name
+            email=email, password_hash=Passwords().hash_sync(password), role=role, contact_id=contact_id, name=name,
+            must_change_password=temporary,
         )
     except UserError as error:
         fail(str(error))
     finally:
         db.close()
     click.echo(f"created {user.role} login {user.email} (id {user.id})")
+
+
+@users.command("reset-two-factor")
+@click.option("--email", required=True)
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def users_reset_two_factor(email: str, data_dir: Path | None) -> None:
+    """Turn two-factor sign-in off for a login that lost its device (audited; its sessions end)."""
+    import getpass
+
+    from portal.core.audit import Audit
+    from portal.core.users import UserStore
+    from portal.security.passwords import Passwords
+    from portal.security.tokens import Tokens
+    from portal.security.two_factor import Actor, TwoFactor
+
+    settings = load_settings(**({"data_dir": data_dir} if data_dir else {})).with_secret()
+    db = open_db(settings)
+    try:
+        row = UserStore(db).by_email(email)
+        if row is None:
+            fail(f"no login for {email}")
+        two_factor = TwoFactor(
+            db, tokens=Tokens(db, settings.secret_key), passwords=Passwords(fast=True), audit=Audit(db),
+            issuer=settings.site_name,
+        )
+        try:
+            operator = getpass.getuser()
+        except (KeyError, OSError):  # no login name in this environment (a container, say)
+            operator = "unknown"
+        had = two_factor.reset(row["id"], by=Actor(email=f"cli:{operator}"))
+    finally:
+        db.close()
+    if had:
+        click.echo(f"two-factor sign-in is off for {row['email']}; they sign in with their password and can set it up again")
+    else:
+        click.echo(f"two-factor sign-in was not on for {row['email']}; nothing changed")
 
 
 @main.group()

@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from portal.core.smtp_url import SmtpUrlError, address_of, parse_smtp_url
+
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A BCP 47 language tag as people write them: a language, then optional script/region/variant.
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -224,6 +226,18 @@ class Settings:
                 raise SettingsError(
                     f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks like 127.0.0.1,10.0.0.0/8, not {proxy!r}"
                 ) from None
+        if self.smtp_url:
+            try:
+                parse_smtp_url(self.smtp_url)
+            except SmtpUrlError as error:
+                raise SettingsError(str(error)) from None
+        for name in ("mail_from", "mail_reply_to"):
+            value = getattr(self, name)
+            if value and address_of(value) is None:
+                raise SettingsError(
+                    f"PORTAL_{name.upper()} must be an e-mail address like shop@example.com "
+                    f"or 'Shop <shop@example.com>', not {value!r}"
+                )
         if self.registration not in REGISTRATION_MODES:
             raise SettingsError(
                 f"PORTAL_REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}, not {self.registration!r}"

@@ -16,6 +16,7 @@ from portal.brightpearl.cache import start_staleness_tracking
 from portal.core.paths import STATIC_DIR
 from portal.core.settings import Settings
 from portal.security.csrf import CsrfTokens, SessionCsrfMiddleware
+from portal.security.gate import AccountGateMiddleware
 from portal.security.headers import make_security_headers_hook
 from portal.security.middleware import (
     OriginCheckMiddleware,
@@ -91,6 +92,8 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
                 session_cookie_name=session_cookie_name(https),
                 secure=https,
             ),
+            # After both: a refused CSRF token is refused before the gate sends anyone anywhere.
+            AccountGateMiddleware(gated=settings.gated, admin_two_factor=settings.admin_two_factor),
         ],
         # Each request collects its own "served stale data" note (shown as "data as of …").
         before_request=_track_staleness,

@@ -16,6 +16,8 @@ import httpx
 from sqlite_utils import Database
 
 from portal import demo
+from portal.accounts.registrations import CHECK_KIND as REGISTRATION_CHECK_KIND
+from portal.accounts.registrations import NEW_CONTACT_KIND, Registrations, contact_created
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.cache import Cache
 from portal.brightpearl.client import BrightpearlClient
@@ -27,6 +29,8 @@ from portal.core.settings import Settings
 from portal.core.site_settings import SiteSettings
 from portal.core.tracking import TrackingPatterns
 from portal.core.users import UserStore
+from portal.mail import KIND as MAIL_KIND
+from portal.mail import Mail
 from portal.outbox.brightpearl import bind_brightpearl_writes
 from portal.outbox.queue import Outbox
 from portal.security.passwords import Passwords
@@ -53,6 +57,8 @@ class Components:
     login_attempts: LoginAttempts
     failed_logins: FailedLogins
     tokens: Tokens
+    mail: Mail
+    registrations: Registrations
     clock: Clock = field(default_factory=Clock)
 
     @property
@@ -82,26 +88,39 @@ class Components:
         metrics = Metrics()
         bp = Brightpearl(_brightpearl_client(settings, brightpearl_transport, metrics), Cache(metrics=metrics, clock=monotonic))
         outbox = Outbox(db, metrics=metrics)
-        bind_brightpearl_writes(outbox, bp)
+        users, audit, tokens = UserStore(db), Audit(db), Tokens(db, settings.secret_key)
+        # A new web customer's login is linked to its contact once Brightpearl has created it.
+        bind_brightpearl_writes(outbox, bp, after={NEW_CONTACT_KIND: contact_created(users, audit)})
+        # Mail rides the same queue: committed with its action, retried, visible when it fails.
+        mail = Mail(db, outbox, settings)
+        outbox.register(MAIL_KIND, mail.deliver)
+        registrations = Registrations(
+            db, users=users, bp=bp, mail=mail, outbox=outbox, tokens=tokens, audit=audit, settings=settings
+        )
+        # The check of a new registration (which mail it gets) runs on the queue too, so the
+        # visitor's answer never waits for it, and it survives Brightpearl being down.
+        outbox.register(REGISTRATION_CHECK_KIND, registrations.check)
         components = cls(
             settings=settings,
             db=db,
             metrics=metrics,
-            users=UserStore(db),
+            users=users,
             sessions=SessionStore(
                 db,
                 idle=timedelta(minutes=settings.session_idle_minutes),
                 absolute=timedelta(hours=settings.session_max_hours),
             ),
             passwords=Passwords(fast=settings.fast_password_hashing),
-            audit=Audit(db),
+            audit=audit,
             site_settings=SiteSettings(db),
             tracking=TrackingPatterns(db),
             bp=bp,
             outbox=outbox,
             login_attempts=LoginAttempts(settings.login_attempts_per_minute),
             failed_logins=FailedLogins(),
-            tokens=Tokens(db, settings.secret_key),
+            tokens=tokens,
+            mail=mail,
+            registrations=registrations,
             clock=Clock(settings.zone),  # "today" is the merchant's (PORTAL_TIMEZONE)
         )
         if settings.uses_sandbox:

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlNotFound, BrightpearlUnavailable
 from portal.security.guards import current_user
+from portal.security.middleware import session_cookie_name, skips_session
 from portal.web.htmx import is_htmx, wants_fragment
 
 log = logging.getLogger("portal.errors")
@@ -59,6 +60,12 @@ def error_handler(request: Request, exc: Exception) -> Response:
     """Render the error page (or fragment for htmx) for any exception."""
     headers = dict(getattr(exc, "headers", None) or {})
     status, kind = classify(exc)
+    if status in (404, 405) and "user" not in request.scope and not skips_session(request.url.path):
+        # No route matched, so no middleware ran: look the session up here. With gated login a
+        # visitor is sent to log in rather than told which URLs exist (portal.security.gate).
+        request.scope["user"] = _session_user(request)
+        if status == 404 and request.scope["user"] is None and request.app.state["components"].settings.gated:
+            status = 401
     if status == 401:
         target = request.url.path
         if request.url.query:
@@ -88,5 +95,13 @@ def error_handler(request: Request, exc: Exception) -> Response:
     return Template(name, context=context, status_code=status, headers=headers)
 
 
+def _session_user(request: Request):
+    components = request.app.state["components"]
+    name = session_cookie_name(components.settings.cookie_secure)
+    info = components.sessions.load(request.cookies.get(name))
+    return info.user if info else None
+
+
 def _quote(path: str) -> str:
-    return quote(path, safe="/?=&")
+    # The asked-for URL becomes one query value: its own "?", "&" and "=" are escaped.
+    return quote(path, safe="/")

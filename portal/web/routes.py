@@ -12,13 +12,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from portal.areas import account, addresses, auth, dashboard, documents, orders, system
+from portal.areas import (
+    account,
+    addresses,
+    admin,
+    auth,
+    dashboard,
+    documents,
+    orders,
+    passwords,
+    registration,
+    setup,
+    system,
+    two_factor,
+)
+from portal.security.two_factor import TwoFactor
 from portal.web.area import Area
 from portal.web.components import Components
 
 
 def areas(c: Components) -> tuple[Area, ...]:
     """Every area of the site, built afresh for one app (areas keep per-app state)."""
+    # One per app: the login's second step and the settings page share its wrong-code counts.
+    second_factor = TwoFactor(c.db, tokens=c.tokens, passwords=c.passwords, audit=c.audit, issuer=c.settings.site_name)
     return (
         auth.area(
             users=c.users,
@@ -29,13 +45,27 @@ def areas(c: Components) -> tuple[Area, ...]:
             audit=c.audit,
             metrics=c.metrics,
             settings=c.settings,
+            two_factor=second_factor,
         ),
+        passwords.area(
+            users=c.users,
+            sessions=c.sessions,
+            passwords=c.passwords,
+            tokens=c.tokens,
+            mail=c.mail,
+            audit=c.audit,
+            settings=c.settings,
+        ),
+        registration.area(registrations=c.registrations, passwords=c.passwords, settings=c.settings),
+        setup.area(users=c.users, passwords=c.passwords, tokens=c.tokens, audit=c.audit),
         system.area(settings=c.settings, metrics=c.metrics, outbox=c.outbox),
         dashboard.area(bp=c.bp, tracking=c.tracking, clock=c.clock),
         orders.area(bp=c.bp, outbox=c.outbox, audit=c.audit, tracking=c.tracking, settings=c.settings),
         documents.area(bp=c.bp, settings=c.settings, clock=c.clock),
         addresses.area(bp=c.bp, outbox=c.outbox, audit=c.audit),
         account.area(bp=c.bp, settings=c.settings),
+        two_factor.area(two_factor=second_factor, settings=c.settings),
+        admin.area(mail=c.mail, settings=c.settings),
     )
 
 
@@ -44,7 +74,18 @@ PUBLIC_ROUTES: Mapping[str, str] = MappingProxyType(
     {
         "login_form": "the login page",
         "login": "the login form's target",
+        "login_two_factor": "the login's second step: only a signed single-use token from a right password opens it",
         "logout": "ends whatever session the cookie names (nothing, for a visitor)",
+        "password_forgot_form": "asking for a reset link: the same answer for every address",
+        "password_forgot": "the reset request's target",
+        "password_reset_form": "opened by a signed single-use reset link only",
+        "password_reset": "the reset form's target: checks the link again",
+        "register_form": "self-registration (PORTAL_REGISTRATION)",
+        "register": "the registration form's target: the same answer for every address",
+        "register_confirm_form": "opened by a signed single-use verification link only",
+        "register_confirm": "the verification page's target: checks the link again",
+        "first_admin_form": "the first admin's one-time setup link, while no admin exists",
+        "first_admin": "the setup form's target: checks the link again",
         "healthz": "liveness for the process supervisor; touches no data",
         "metrics": "checks for itself: an admin session or the metrics bearer token",
         "brand_css": "the merchant's colours, the same for everyone",

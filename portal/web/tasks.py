@@ -21,11 +21,21 @@ def start_background_tasks(components: Components) -> list[asyncio.Task]:
     ]
 
 
+STOP_SECONDS = 5.0
+
+
 async def stop(tasks: list[asyncio.Task]) -> None:
-    """Cancel the tasks and wait for them; their own errors do not matter at shutdown."""
+    """Cancel the tasks and wait for them (at most STOP_SECONDS: a shutdown never hangs on one);
+    their own errors do not matter at shutdown."""
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    done, pending = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+    for task in done:
+        if not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not report it as never seen
+    for task in pending:
+        log.error("background task %s did not stop within %.0f s", task.get_name(), STOP_SECONDS)
+        task.print_stack()
 
 
 async def _deliver_outbox_forever(components: Components) -> None:

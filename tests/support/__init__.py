@@ -67,6 +67,9 @@ def portal_settings(data_dir, **overrides) -> Settings:
         "demo": True,
         "login_attempts_per_minute": 1000,
         "brightpearl_deadline": 3.0,
+        # As `portal demo` runs: the admin signs in with a password alone (tests of the
+        # two-factor requirement turn it on).
+        "admin_two_factor": False,
     }
     return Settings(**{**values, **overrides})
 
@@ -154,3 +157,20 @@ def logged_in(app: Litestar, email: str = "alice@example.com") -> Iterator[TestC
     """A client of `app` (started, and shut down after) logged in as `email`."""
     with TestClient(app, base_url=BASE_URL) as client:
         yield switch_to(client, email)
+
+
+def on_loop(client: TestClient, fn, *args):
+    """Run `fn(*args)` on the app's event-loop thread and return its result: the app's one
+    SQLite connection is used there, and a statement from the test's thread could land inside
+    one of its transactions (the outbox worker runs all the time)."""
+    return client.blocking_portal.call(lambda: fn(*args))
+
+
+def app_rows(client: TestClient, sql: str, params=()) -> list[dict]:
+    """The rows `sql` selects from the app's database, read on its loop thread."""
+    return on_loop(client, lambda: list(components(client.app).db.query(sql, list(params))))
+
+
+def due_now(client: TestClient) -> None:
+    """Make every waiting outbox delivery due now, on the app's loop thread (see make_due)."""
+    on_loop(client, make_due, client.app)

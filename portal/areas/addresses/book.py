@@ -24,9 +24,8 @@ from portal.core.countries import BY_ISO3, DEFAULT_COUNTRY, country_name
 from portal.core.users import User
 from portal.outbox.queue import Outbox, OutboxItem
 from portal.security.access import may_see_address
-from portal.web.parts import log_degraded
-
 from portal.web.address_form import FIELDS, AddressForm, new_key
+from portal.web.parts import log_degraded
 
 ROLE_ORDER = ("DEF", "BIL", "DEL")
 ROLE_LABELS = {"DEF": "Main address", "BIL": "Billing", "DEL": "Default delivery"}

@@ -36,6 +36,8 @@ def installed_routes(app, names=RELATED_ROUTES) -> dict[str, str]:
 
 @get("/", name="home")
 async def home(request: Request, user: NamedDependency[User]) -> Template:
+    if user.being_set_up:
+        return page(request, "views/dashboard/setting_up.html")
     if user.is_customer:
         return page(request, "views/dashboard/dashboard.html", tiles=list(TILES.values()))
     return page(request, "views/dashboard/welcome.html")
