@@ -94,7 +94,7 @@ class AccountGateMiddleware(ASGIMiddleware):
         if scope["method"] in ("GET", "HEAD") and path != "/":
             query = scope.get("query_string", b"").decode("latin-1")
             asked = path + (f"?{query}" if query else "")
-            target += "?next=" + quote(asked[:500], safe="")
+            target += "?next=" + quote(asked[:500], safe="/")
         headers = Headers.from_scope(scope)
         response_headers = [(b"cache-control", b"no-store"), (b"content-length", b"0")]
         if headers.get("hx-request") == "true":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.accounts.passwords import RESET, mail_reset_link, store_password
 from portal.core.audit import Audit
 from portal.core.settings import Settings
 from portal.core.users import EMAIL, User, UserStore, normalise_email
@@ -21,7 +22,6 @@ from portal.security.sessions import SessionStore
 from portal.security.throttles import FailedLogins, LoginAttempts
 from portal.security.tokens import TokenClaim, TokenInvalid, Tokens
 
-RESET = "password-reset"
 RESET_MAILS = 3
 RESET_WINDOW = 15 * 60
 MAX_EMAIL = 320
@@ -67,9 +67,10 @@ class PasswordService:
         if not self.throttles.per_address.allow(ip):
             raise TooManyRequests()
 
-    def send_reset_link(self, email: str, *, ip: str) -> None:
+    async def send_reset_link(self, email: str, *, ip: str) -> None:
         """Mail a reset link when `email` belongs to an active login (run after the answer was
-        sent). Unknown and inactive addresses get no mail; an address over its limit neither."""
+        sent; async so that it runs on the event loop, which alone uses the database).
+        Unknown and inactive addresses get no mail; an address over its limit neither."""
         key = normalise_email(email)
         row = self.users.by_email(key)
         if row is None or not row["active"]:
@@ -79,17 +80,7 @@ class PasswordService:
             self.audit.record("password_reset_requested", outcome="throttled", actor_email=key, ip=ip)
             return
         self.throttles.per_email.add(key)
-        token = self.tokens.mint(RESET, row["id"])
-        self.mail.submit(
-            to=row["email"],
-            template="password_reset",
-            context={"name": row["name"] or "", "reset_path": f"/password/reset/{token}"},
-            key=f"password-reset:{token[-24:]}",
-            user_id=row["id"],
-            audit=lambda: self.audit.record(
-                "password_reset_requested", actor_user_id=row["id"], actor_email=row["email"], ip=ip
-            ),
-        )
+        mail_reset_link(row, tokens=self.tokens, mail=self.mail, audit=self.audit, ip=ip)
 
     # --- reset ----------------------------------------------------------------------------
     def check_reset(self, token: str) -> TokenClaim:
@@ -141,17 +132,5 @@ class PasswordService:
         return {}, self.sessions.create(user.id, ip=ip, user_agent=user_agent)
 
     def _store(self, row: dict, password_hash: str, *, action: str, ip: str) -> None:
-        ended = self.users.change_password(row["id"], password_hash)
-        self.tokens.void(RESET, row["id"])
-        self.audit.record(action, actor_user_id=row["id"], actor_email=row["email"], ip=ip)
-        self.audit.record(
-            "sessions_ended", actor_user_id=row["id"], actor_email=row["email"], ip=ip,
-            target=f"user:{row['id']}", detail={"sessions": ended, "because": action},
-        )
-        self.mail.submit(
-            to=row["email"],
-            template="password_changed",
-            context={"name": row["name"] or "", "reset_path": "/password/forgot"},
-            key=f"{action}:{row['id']}:{self.users.row(row['id'])['password_changed_at']}",
-            user_id=row["id"],
-        )
+        store_password(row, password_hash, users=self.users, tokens=self.tokens, mail=self.mail, audit=self.audit,
+                       action=action, ip=ip)

@@ -20,7 +20,7 @@ PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 def _form(request: Request, token: str, status: int = 200, **context) -> Template:
     context.setdefault("errors", {})
     context.setdefault("email", "")
-    context.setdefault("name", "")
+    context.setdefault("admin_name", "")
     response = page(request, "views/setup/first_admin.html", status_code=status, token=token,
                     min_password=MIN_LENGTH, max_password=MAX_LENGTH, max_email=MAX_EMAIL, max_name=MAX_NAME, **context)
     response.headers.update(PRIVATE)
@@ -54,5 +54,5 @@ async def first_admin(request: Request, token: FromPath[str], setup: NamedDepend
     except TokenInvalid:
         return _gone(request)
     if errors:
-        return _form(request, token, 400, errors=errors, email=email.strip(), name=name.strip())
+        return _form(request, token, 400, errors=errors, email=email.strip(), admin_name=name.strip())
     return go(request, request.app.route_reverse("login_form") + "?setup=done")
