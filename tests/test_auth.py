@@ -142,9 +142,12 @@ def test_security_headers_everywhere(alice):
     assert alice.get("/does-not-exist").status_code == 404
 
 
-def test_no_openapi_schema_is_served(client):
-    assert client.get("/schema").status_code == 404
-    assert client.get("/schema/openapi.json").status_code == 404
+def test_no_openapi_schema_is_served(alice):
+    # A logged-in person finds no such page; a visitor is sent to log in (gated login).
+    assert alice.get("/schema").status_code == 404
+    assert alice.get("/schema/openapi.json").status_code == 404
+    alice.cookies.clear()
+    assert alice.get("/schema", follow_redirects=False).headers["location"] == "/login?next=/schema"
 
 
 def test_cookies_are_secure_when_the_base_url_is_https(settings, sandbox):
