@@ -174,6 +174,16 @@ class UserStore:
         rows = list(self.db.query("select * from users where id = ?", [user_id]))
         return rows[0] if rows else None
 
+    def listing(self, *, limit: int = 500) -> list[dict]:
+        """Every login (active or not), admins first, then by e-mail; rows without the hash."""
+        return list(
+            self.db.query(
+                "select id, email, role, contact_id, name, active, must_change_password, totp_enabled_at, "
+                "last_login_at, created_at from users order by role = 'admin' desc, email limit ?",
+                [limit],
+            )
+        )
+
     def has_admin(self) -> bool:
         """True when at least one active admin login exists."""
         rows = self.db.query("select 1 from users where role = 'admin' and active = 1 limit 1")

@@ -65,7 +65,16 @@ def areas(c: Components) -> tuple[Area, ...]:
         addresses.area(bp=c.bp, outbox=c.outbox, audit=c.audit),
         account.area(bp=c.bp, settings=c.settings),
         two_factor.area(two_factor=second_factor, settings=c.settings),
-        admin.area(mail=c.mail, settings=c.settings),
+        admin.area(
+            mail=c.mail,
+            settings=c.settings,
+            users=c.users,
+            registrations=c.registrations,
+            two_factor=second_factor,
+            passwords=c.passwords,
+            tokens=c.tokens,
+            audit=c.audit,
+        ),
     )
 
 

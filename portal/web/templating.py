@@ -102,6 +102,8 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         site_name=settings.site_name,
         locale=settings.locale,
         demo=settings.demo,
+        # Whether /register takes new accounts (the login page links to it), from PORTAL_REGISTRATION.
+        registration_open=settings.registration != "closed",
         url_with=url_with,
         asset=pass_context(asset),
         nav_links=nav_links,

@@ -1,24 +1,44 @@
 """The admin area: pages only admins open, under one router with `requires_role("admin")`.
 
 Each module is a section (portal.areas.admin.section.Section) with its own handlers and
-service: mailbox.py (the local mailbox and undelivered mail). A new section (accounts.py) is a
-module with a `section(...)` function, added to `sections` below and its components to
-`area(...)`.
+service: accounts.py (logins and registrations waiting for a decision), mailbox.py (the local
+mailbox and undelivered mail). A new section is a module with a `section(...)` function, added
+to `sections` below and its components to `area(...)`.
 """
 
 from __future__ import annotations
 
+from portal.accounts.registrations import Registrations
+from portal.core.audit import Audit
 from portal.core.settings import Settings
+from portal.core.users import UserStore
 from portal.mail import Mail
 from portal.security.guards import requires_role
+from portal.security.passwords import Passwords
+from portal.security.tokens import Tokens
+from portal.security.two_factor import TwoFactor
 from portal.web.area import Area, site_area
 
-from . import mailbox
+from . import accounts, mailbox
 from .section import Section
 
 
-def area(*, mail: Mail, settings: Settings) -> Area:
-    sections: tuple[Section, ...] = (mailbox.section(mail=mail, settings=settings),)
+def area(
+    *,
+    mail: Mail,
+    settings: Settings,
+    users: UserStore,
+    registrations: Registrations,
+    two_factor: TwoFactor,
+    passwords: Passwords,
+    tokens: Tokens,
+    audit: Audit,
+) -> Area:
+    sections: tuple[Section, ...] = (
+        accounts.section(users=users, registrations=registrations, two_factor=two_factor, passwords=passwords,
+                         tokens=tokens, mail=mail, audit=audit),
+        mailbox.section(mail=mail, settings=settings),
+    )
     return site_area(
         "admin",
         [handler for part in sections for handler in part.handlers],
