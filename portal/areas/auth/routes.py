@@ -8,13 +8,13 @@ from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect, Response, Template
 
-from portal.security.csrf import CsrfTokens, csrf_cookie
 from portal.security.middleware import csrf_cookie_name, session_cookie_name
 from portal.security.passwords import MAX_LENGTH
 from portal.security.tokens import MAX_TOKEN_LENGTH
 from portal.security.two_factor import MAX_CODE_LENGTH
 from portal.web.htmx import go
 from portal.web.rendering import page
+from portal.web.session_cookies import set_session_cookies
 
 from .service import Logins, TooManyAttempts
 
@@ -140,23 +140,8 @@ async def login_two_factor(request: Request, logins: NamedDependency[Logins]) ->
 
 
 def signed_in(response: Response, session_token: str, logins: Logins) -> Response:
-    """`response` with the new session's cookie and the CSRF cookie of that session (the
-    visitor's token no longer works)."""
-    settings = logins.settings
-    response.cookies.append(
-        Cookie(
-            key=session_cookie_name(settings.cookie_secure),
-            value=session_token,
-            path="/",
-            httponly=True,
-            secure=settings.cookie_secure,
-            samesite="lax",
-            max_age=settings.session_max_hours * 3600,
-        )
-    )
-    token = CsrfTokens(settings.secret_key).for_session(session_token)
-    response.cookies.append(csrf_cookie(csrf_cookie_name(settings.cookie_secure), token, secure=settings.cookie_secure))
-    return response
+    """`response` with the new session's cookies (portal.web.session_cookies)."""
+    return set_session_cookies(response, session_token, logins.settings)
 
 
 @post("/logout", name="logout", status_code=200)
