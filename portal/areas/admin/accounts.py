@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from litestar import Request, get, post
@@ -62,7 +63,11 @@ class AccountAdmin:
     user: User
 
     def logins(self) -> list[dict]:
-        return self.users.listing()
+        """Every login; `last_login_at` as an aware datetime (None: never)."""
+        rows = self.users.listing()
+        for row in rows:
+            row["last_login_at"] = datetime.fromisoformat(row["last_login_at"]) if row["last_login_at"] else None
+        return rows
 
     def waiting(self) -> list[Registration]:
         return self.registrations.waiting_for_admin()
