@@ -304,3 +304,30 @@ def test_the_check_waits_for_brightpearl_and_then_sends(tmp_path, smtp):
         deliver_due(client)
         (message,) = smtp.wait_for(1)
         assert "/register/confirm/" in text_of(message)
+
+
+def supplier_email(sandbox) -> str:
+    """The primary e-mail of a supplier contact that has no portal login."""
+    for contact in sandbox.data.contacts.values():
+        email = contact.get("communication", {}).get("emails", {}).get("PRI", {}).get("email", "")
+        if contact["relationshipToAccount"]["isSupplier"] and email and email != "sam@example.com":
+            return email
+    raise AssertionError("the sandbox has no other supplier")
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_a_supplier_contact_gets_a_supplier_login_only_when_the_merchant_allows_it(tmp_path, smtp, allowed):
+    sandbox = fresh_sandbox()
+    app = make_app(tmp_path, smtp, sandbox, supplier_registration=allowed)
+    email = supplier_email(sandbox)
+    with TestClient(app, base_url=BASE_URL) as client:
+        register(client, kind="trade", email=email)
+        (message,) = smtp.wait_for(1)
+        if not allowed:
+            assert "could not find an account" in text_of(message)
+            return
+        path = confirm_link(message)
+        client.get(path)
+        client.post(path, data={"password": PASSWORD, "confirm": PASSWORD, "_csrf_token": client.cookies["csrftoken"]})
+        (user,) = rows(client, "select * from users where email = ?", [email])
+        assert user["role"] == "supplier"
