@@ -104,7 +104,8 @@ def _rules(importer: str, imported: str):
     )
     yield (
         "nothing below web/ imports web/ or an area",
-        within(importer, "portal.core", "portal.security", "portal.brightpearl", "portal.domain", "portal.outbox")
+        within(importer, "portal.core", "portal.security", "portal.brightpearl", "portal.domain", "portal.outbox",
+               "portal.mail", "portal.accounts")
         and within(imported, "portal.web", "portal.areas"),
     )
 
