@@ -125,3 +125,18 @@ def test_tokens_never_reach_the_access_log(path, logged):
                                ("127.0.0.1:5", "GET", path, "1.1", 200), None)
     assert RedactTokenPaths().filter(record)
     assert record.getMessage() == f'127.0.0.1:5 - "GET {logged} HTTP/1.1" 200'
+
+
+def test_serve_prints_a_setup_link_while_no_admin_exists(tmp_path, sandbox, capsys):
+    from portal.cli import print_first_admin_link
+
+    app = portal_app(portal_settings(tmp_path, demo=False), sandbox)
+    print_first_admin_link(app)
+    assert capsys.readouterr().out == ""  # the seeded admin exists
+    c = components(app)
+    c.db.execute("update users set active = 0 where role = 'admin'")
+    print_first_admin_link(app)
+    out = capsys.readouterr().out
+    (link,) = [word for word in out.split() if word.startswith(BASE_URL + "/setup/")]
+    with TestClient(app, base_url=BASE_URL) as client:
+        assert client.get(link.removeprefix(BASE_URL)).status_code == 200
