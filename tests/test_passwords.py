@@ -89,7 +89,7 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(app, smtp)
         assert message["To"] == "alice@example.com"
         path = reset_path(message)
         form = client.get(path)
-        assert form.headers["referrer-policy"] == "no-referrer"
+        assert form.headers["referrer-policy"] == "same-origin"
         assert form.headers["cache-control"] == "no-store"
         assert 'autocomplete="new-password"' in form.text
         done = post_reset(client, path)

@@ -84,7 +84,7 @@ def test_an_existing_trade_contact_gets_a_link_chooses_a_password_and_logs_in(tm
         page = client.get(path)
         assert page.status_code == 200
         assert "Choose your password" in page.text
-        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["referrer-policy"] == "same-origin"
         assert rows(client, "select count(*) as n from users where email = 'tom.lowe@example.com'")[0]["n"] == 0
         token = client.cookies["csrftoken"]
         short = client.post(path, data={"password": "short", "confirm": "short", "_csrf_token": token})

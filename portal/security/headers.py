@@ -68,3 +68,10 @@ def keep_cookies_private(headers: MutableScopeHeaders) -> None:
         headers["cache-control"] = "no-store"
     elif _directives(cache_control) & {"public", "s-maxage"}:
         headers.pop("set-cookie")
+
+
+# The pages of a link sent by mail (reset, verification, setup) have the link's token in their
+# URL: no cache may keep them, and the URL must never reach another site as a Referer
+# (security checklist REC-05). "same-origin", not "no-referrer": with no-referrer, Chromium
+# sends `Origin: null` on the page's own form, which the cross-site check rightly refuses.
+TOKEN_PAGE_HEADERS = {"Referrer-Policy": "same-origin", "Cache-Control": "no-store"}

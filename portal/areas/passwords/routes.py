@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from portal.security.guards import signed_in
+from portal.security.headers import TOKEN_PAGE_HEADERS
 from portal.security.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.security.tokens import TokenExpired, TokenInvalid, TokenUsed
 from portal.web.htmx import go
@@ -17,10 +18,6 @@ from portal.web.rendering import page
 from portal.web.session_cookies import set_session_cookies
 
 from .service import MAX_EMAIL, PasswordService, TooManyRequests
-
-# A reset link's page: the token is in its URL, so it must not leak through the Referer of
-# anything the page loads or links to, nor stay in a cache (security checklist REC-05).
-PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 def _client(request: Request) -> str:
@@ -66,7 +63,7 @@ def _link_problem(request: Request, error: TokenInvalid) -> Template:
     else:
         reason, status = "invalid", 400
     response = _form_page(request, "views/passwords/link_problem.html", status, reason=reason)
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response
 
 
@@ -79,7 +76,7 @@ async def reset_form(request: Request, token: FromPath[str], password_service: N
     if password_service.reset_user(claim) is None:
         return _link_problem(request, TokenInvalid())
     response = _form_page(request, "views/passwords/reset.html", token=token, errors={})
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response
 
 
@@ -94,7 +91,7 @@ async def reset(request: Request, token: FromPath[str], password_service: NamedD
         return _link_problem(request, error)
     if errors:
         response = _form_page(request, "views/passwords/reset.html", 400, token=token, errors=errors)
-        response.headers.update(PRIVATE)
+        response.headers.update(TOKEN_PAGE_HEADERS)
         return response
     # No automatic login after a reset (security checklist REC-06): the person signs in.
     return go(request, request.app.route_reverse("login_form") + "?reset=done")

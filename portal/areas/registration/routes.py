@@ -8,6 +8,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
+from portal.security.headers import TOKEN_PAGE_HEADERS
 from portal.security.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.security.tokens import TokenExpired, TokenInvalid, TokenUsed
 from portal.web.address_form import COUNTRY_OPTIONS, FIELDS, new_key
@@ -24,8 +25,6 @@ from .service import (
     TooManyRequests,
     parse_register_form,
 )
-
-PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 def _client(request: Request) -> str:
@@ -78,7 +77,7 @@ def _link_problem(request: Request, error: TokenInvalid) -> Template:
     reason = "expired" if isinstance(error, TokenExpired) else "used" if isinstance(error, TokenUsed) else "invalid"
     response = page(request, "views/registration/link_problem.html", status_code=410 if reason != "invalid" else 400,
                     reason=reason)
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response
 
 
@@ -95,7 +94,7 @@ def _confirm_page(request: Request, pages: RegistrationPages, token: str, errors
         min_password=MIN_LENGTH,
         max_password=MAX_LENGTH,
     )
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response
 
 
@@ -122,5 +121,5 @@ async def confirm(request: Request, token: FromPath[str], registration: NamedDep
     if done.state == "done":
         return go(request, request.app.route_reverse("login_form") + "?registered=1")
     response = page(request, "views/registration/waiting.html", registration=done)
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response

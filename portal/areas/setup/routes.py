@@ -7,14 +7,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from portal.security.headers import TOKEN_PAGE_HEADERS
 from portal.security.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.security.tokens import TokenInvalid
 from portal.web.htmx import go
 from portal.web.rendering import page
 
 from .service import MAX_EMAIL, MAX_NAME, FirstAdmin
-
-PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 def _form(request: Request, token: str, status: int = 200, **context) -> Template:
@@ -23,13 +22,13 @@ def _form(request: Request, token: str, status: int = 200, **context) -> Templat
     context.setdefault("admin_name", "")
     response = page(request, "views/setup/first_admin.html", status_code=status, token=token,
                     min_password=MIN_LENGTH, max_password=MAX_LENGTH, max_email=MAX_EMAIL, max_name=MAX_NAME, **context)
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response
 
 
 def _gone(request: Request) -> Template:
     response = page(request, "views/setup/link_gone.html", status_code=410)
-    response.headers.update(PRIVATE)
+    response.headers.update(TOKEN_PAGE_HEADERS)
     return response
 
 
