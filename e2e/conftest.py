@@ -45,6 +45,10 @@ def live_server(tmp_path_factory):
         fast_password_hashing=True,
         demo=True,
         login_attempts_per_minute=100,
+        # Registrations open at once (no admin approval), and the admin reads the mailbox
+        # with a password alone (the registration and password flows read their links there).
+        registration="open",
+        admin_two_factor=False,
     )
     sandbox = Sandbox(SandboxConfig())
     app = create_app(settings, components=Components.build(settings, brightpearl_transport=sandbox.transport()))

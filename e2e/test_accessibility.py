@@ -19,6 +19,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from test_password_flow import forgot_form_sent, forgot_form_sent_invalid, wrong_current_password_sent
+from test_registration_flow import (
+    passwords_that_differ_sent,
+    register_form_sent,
+    register_form_sent_invalid,
+    trade_confirm_link,
+    web_confirm_link,
+)
+from test_two_factor import code_step_reached, setup_started, two_factor_login, wrong_code_sent
 
 from portal.sandbox import DEMO_PASSWORD
 from portal.sandbox.demo import ALICE_CONTACT_ID
@@ -44,6 +53,14 @@ def first_document(page: Page, live_server) -> str:
     """The print view of the first document on Alice's list."""
     page.goto("/documents")
     return page.locator("table.documents tbody th a").first.get_attribute("href")
+
+
+def kept_message(page: Page, live_server) -> str:
+    """A message in the local mailbox: the admin sends the test message, then opens it."""
+    page.goto("/admin/mailbox")
+    page.get_by_role("button", name=re.compile(r"^Send a test message")).click()
+    expect(page.locator("table.mailbox tbody th a").first).to_be_visible()
+    return page.locator("table.mailbox tbody th a").first.get_attribute("href")
 
 
 def dashboard_loaded(page: Page) -> None:
@@ -110,6 +127,28 @@ PAGES = [
     Visit("supplier-home", "supplier", "/"),
     Visit("supplier-forbidden", "supplier", "/orders", status=403),
     Visit("admin-home", "admin", "/"),
+    Visit("admin-accounts", "admin", "/admin/accounts"),
+    Visit("mailbox", "admin", "/admin/mailbox"),
+    Visit("mailbox-message", "admin", kept_message),
+    Visit("mailbox-missing", "admin", "/admin/mailbox/999999", status=404),
+    Visit("two-factor-off", "customer", "/account/two-factor"),
+    Visit("two-factor-setup", "customer", "/account/two-factor", then=setup_started),
+    Visit("login-two-factor", None, two_factor_login, then=code_step_reached),
+    Visit("login-two-factor-error", None, two_factor_login, then=wrong_code_sent),
+    Visit("register", None, "/register"),
+    Visit("register-errors", None, "/register", then=register_form_sent_invalid),
+    Visit("register-sent", None, "/register", then=register_form_sent),
+    Visit("register-confirm", None, web_confirm_link),
+    Visit("register-choose-password", None, trade_confirm_link),
+    Visit("register-choose-password-errors", None, trade_confirm_link, then=passwords_that_differ_sent),
+    Visit("register-link-invalid", None, "/register/confirm/not-a-token", status=400),
+    Visit("password-forgot", None, "/password/forgot"),
+    Visit("password-forgot-errors", None, "/password/forgot", then=forgot_form_sent_invalid),
+    Visit("password-forgot-sent", None, "/password/forgot", then=forgot_form_sent),
+    Visit("password-reset-invalid", None, "/password/reset/not-a-token", status=400),
+    Visit("password-change", "customer", "/password"),
+    Visit("password-change-errors", "customer", "/password", then=wrong_current_password_sent),
+    Visit("setup-link-gone", None, "/setup/not-a-token", status=410),
 ]
 
 
