@@ -57,7 +57,7 @@ def post_reset(client: TestClient, path: str, password: str = NEW, confirm: str 
 
 
 def strip(html: str) -> str:
-    return re.sub(r'name="_csrf_token" value="[^"]*"|"X-CSRFToken": "[^"]*"|content="[^"]*"|<strong>[^<]*</strong>', "", html)
+    return re.sub(r'name="_csrf_token" value="[^"]*"|"X-CSRFToken": "[^"]*"|content="[^"]*"|<strong[^>]*>[^<]*</strong>', "", html)
 
 
 def signed_in_elsewhere(client: TestClient, email: str) -> dict[str, str]:
