@@ -7,7 +7,8 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,13 @@ def live_server(tmp_path_factory):
     )
     sandbox = Sandbox(SandboxConfig())
     app = create_app(settings, components=Components.build(settings, brightpearl_transport=sandbox.transport()))
+    with serving_in_thread(app, port) as url:
+        yield {"url": url, "app": app, "sandbox": sandbox}
+
+
+@contextmanager
+def serving_in_thread(app, port: int) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on `port`; give its URL once it answers; stop it after."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -60,9 +68,11 @@ def live_server(tmp_path_factory):
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the portal did not start")
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "app": app, "sandbox": sandbox}
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,15 @@ own CSP, and a <script> in it never runs, neither in the frame nor in the portal
 
 from __future__ import annotations
 
-import re
-import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
-import uvicorn
-from conftest import free_port
+from conftest import free_port, serving_in_thread
 from playwright.sync_api import Browser, expect
 
 from portal.core.settings import Settings
 from portal.mail.message import build_message
-from portal.sandbox import DEMO_PASSWORD, Sandbox, SandboxConfig
+from portal.sandbox import Sandbox, SandboxConfig
 from portal.web.app import create_app
 from portal.web.components import Components
 
@@ -39,30 +35,16 @@ def mail_server(tmp_path_factory):
     payload = {"from": "Shop <shop@example.com>", "to": "bob@example.com", "reply_to": None,
                "subject": "A message with a script", "text": "Plain", "html": EVIL}
     components.mail.mailbox.keep(build_message(payload, item_id=1, created_at=datetime.now(UTC)), outbox_id=None)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, components=components), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the portal did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_in_thread(create_app(settings, components=components), port) as url:
+        yield url
 
 
-def test_a_message_script_never_runs(browser: Browser, mail_server):
+def test_a_message_script_never_runs(browser: Browser, mail_server, log_in):
     context = browser.new_context(base_url=mail_server)  # the portal's CSP is enforced
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto("/login")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    log_in(page, "admin@example.com")
 
     page.goto("/admin/mailbox")
     page.get_by_role("link", name="A message with a script").click()
