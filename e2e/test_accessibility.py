@@ -108,7 +108,8 @@ class Visit:
 PAGES = [
     Visit("login", None, "/login"),
     Visit("login-error", None, "/login", then=login_refused),
-    Visit("not-found", None, "/no-such-page", status=404),
+    # A visitor is sent to log in from an unknown address (gated login); a signed-in person gets the 404.
+    Visit("not-found", "customer", "/no-such-page", status=404),
     Visit("method-not-allowed", None, "/logout", status=405),
     Visit("dashboard", "customer", "/", then=dashboard_loaded),
     Visit("tile-page", "customer", "/tiles/overdue"),  # a tile as a page: where it links without JavaScript
