@@ -129,6 +129,7 @@ PAGES = [
     Visit("supplier-forbidden", "supplier", "/orders", status=403),
     Visit("admin-home", "admin", "/"),
     Visit("admin-accounts", "admin", "/admin/accounts"),
+    Visit("admin-outbox", "admin", "/admin/outbox"),
     Visit("mailbox", "admin", "/admin/mailbox"),
     Visit("mailbox-message", "admin", kept_message),
     Visit("mailbox-missing", "admin", "/admin/mailbox/999999", status=404),

@@ -211,7 +211,7 @@ def test_the_navigation_comes_from_the_routes_guards(client):
     ]
     admin = client.app.state["components"].users.by_email("admin@example.com")
     admin_user = client.app.state["components"].users.get(admin["id"])
-    assert nav_links(client.app, admin_user) == [("Accounts", "/admin/accounts"), ("Mailbox", "/admin/mailbox")]
+    assert nav_links(client.app, admin_user) == [("Accounts", "/admin/accounts"), ("Outbox", "/admin/outbox"), ("Mailbox", "/admin/mailbox")]
     assert nav_links(client.app, None) == []
 
 

@@ -18,7 +18,8 @@ multi-step write. The handler says how an attempt ended by what it raises:
     TryLater    not now (down, throttled, unknown outcome) -> pending again, with backoff
     anything else: a bug; logged, and retried like TryLater so the write is never lost
 
-States: pending -> sending (claimed, lease running) -> done | failed; pending again on retry.
+States: pending -> sending (claimed, lease running) -> done | failed; pending again on retry;
+failed or pending -> abandoned when an admin gives it up (never tried again).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class OutboxItem:
     idem_key: str
     target_id: int | None
     payload: Mapping[str, Any]
-    state: str  # pending | sending | done | failed
+    state: str  # pending | sending | done | failed | abandoned
     attempts: int
     result: Mapping[str, Any]  # what the handler remembered (ids), also of unfinished steps
     last_error: str | None
@@ -78,8 +79,9 @@ class OutboxItem:
     @property
     def progress(self) -> str:
         """What a customer is told: "done", "failed" (needs attention), "waiting" (an earlier
-        attempt did not get through and the next one is scheduled) or "sending"."""
-        if self.state in ("done", "failed"):
+        attempt did not get through and the next one is scheduled), "sending", or "abandoned"
+        (an admin gave it up)."""
+        if self.state in ("done", "failed", "abandoned"):
             return self.state
         if self.state == "pending" and self.attempts:
             return "waiting"
@@ -206,13 +208,14 @@ class Outbox:
     def undelivered(self, *, kind: str, limit: int = 100) -> list[OutboxItem]:
         """Items of this kind not delivered yet (pending, sending or failed), newest first."""
         rows = self.db.query(
-            "select * from outbox where kind = ? and state != 'done' order by id desc limit ?", [kind, limit]
+            "select * from outbox where kind = ? and state not in ('done', 'abandoned') order by id desc limit ?",
+            [kind, limit],
         )
         return [OutboxItem.from_row(row) for row in rows]
 
     def open_items(self, *, kind: str, contact_id: int | None, target_id: int | None = None) -> list[OutboxItem]:
         """Items of this kind for this contact that are not delivered yet (oldest first)."""
-        sql = "select * from outbox where kind = ? and contact_id = ? and state != 'done'"
+        sql = "select * from outbox where kind = ? and contact_id = ? and state not in ('done', 'abandoned')"
         params: list[Any] = [kind, contact_id]
         if target_id is not None:
             sql += " and target_id = ?"
@@ -245,17 +248,41 @@ class Outbox:
         rows = self.db.query("select count(*) as n from outbox where state in ('pending', 'sending')")
         return next(iter(rows))["n"]
 
-    def retry(self, item_id: int) -> None:
-        """Put a failed item back in the queue (admin action)."""
+    def retry(self, item_id: int) -> bool:
+        """Put a failed item back in the queue (admin action); False when it is not failed."""
         now = utcnow().isoformat()
         with write_transaction(self.db):
-            self.db.execute(
+            cursor = self.db.execute(
                 "update outbox set state = 'pending', next_attempt_at = ?, updated_at = ? "
                 "where id = ? and state = 'failed'",
                 [now, now, item_id],
             )
         self._update_gauge()
         self._wakeup.set()
+        return cursor.rowcount == 1
+
+    def abandon(self, item_id: int, reason: str) -> bool:
+        """Give up a failed or waiting item for good (admin action, with the reason kept as its
+        last error); False when it is being sent or already closed. An abandoned item is never
+        tried again and no longer shown as pending to the person who made it."""
+        now = utcnow().isoformat()
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "update outbox set state = 'abandoned', last_error = ?, updated_at = ? "
+                "where id = ? and state in ('failed', 'pending')",
+                [f"abandoned: {reason}"[:500], now, item_id],
+            )
+        self._update_gauge()
+        return cursor.rowcount == 1
+
+    def not_delivered(self, limit: int = 200) -> list[OutboxItem]:
+        """Every item of any kind not delivered and not abandoned, failed first, then newest."""
+        rows = self.db.query(
+            "select * from outbox where state in ('pending', 'sending', 'failed') "
+            "order by state = 'failed' desc, id desc limit ?",
+            [limit],
+        )
+        return [OutboxItem.from_row(row) for row in rows]
 
     # --- delivering -------------------------------------------------------------------------
     async def deliver_now(self, item: OutboxItem, wait: float = INLINE_WAIT) -> OutboxItem:

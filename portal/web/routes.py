@@ -74,6 +74,7 @@ def areas(c: Components) -> tuple[Area, ...]:
             passwords=c.passwords,
             tokens=c.tokens,
             audit=c.audit,
+            outbox=c.outbox,
         ),
     )
 

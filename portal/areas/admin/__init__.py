@@ -1,7 +1,8 @@
 """The admin area: pages only admins open, under one router with `requires_role("admin")`.
 
 Each module is a section (portal.areas.admin.section.Section) with its own handlers and
-service: accounts.py (logins and registrations waiting for a decision), mailbox.py (the local
+service: accounts.py (logins and registrations waiting for a decision), outbox.py (writes not
+delivered yet: retry or abandon), mailbox.py (the local
 mailbox and undelivered mail). A new section is a module with a `section(...)` function, added
 to `sections` below and its components to `area(...)`.
 """
@@ -13,6 +14,7 @@ from portal.core.audit import Audit
 from portal.core.settings import Settings
 from portal.core.users import UserStore
 from portal.mail import Mail
+from portal.outbox.queue import Outbox
 from portal.security.guards import requires_role
 from portal.security.passwords import Passwords
 from portal.security.tokens import Tokens
@@ -20,6 +22,7 @@ from portal.security.two_factor import TwoFactor
 from portal.web.area import Area, site_area
 
 from . import accounts, mailbox
+from . import outbox as outbox_section
 from .section import Section
 
 
@@ -33,10 +36,12 @@ def area(
     passwords: Passwords,
     tokens: Tokens,
     audit: Audit,
+    outbox: Outbox,
 ) -> Area:
     sections: tuple[Section, ...] = (
         accounts.section(users=users, registrations=registrations, two_factor=two_factor, passwords=passwords,
                          tokens=tokens, mail=mail, audit=audit),
+        outbox_section.section(outbox=outbox, audit=audit),
         mailbox.section(mail=mail, settings=settings),
     )
     return site_area(
