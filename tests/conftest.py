@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import TestClient
 from support import BASE_URL, fresh_sandbox, portal_app, portal_settings, switch_to
+from support.mail import smtp_server
 
 from portal.core.settings import Settings
 from portal.sandbox import DEMO_USERS, Sandbox
@@ -45,3 +46,10 @@ def client(app):
 @pytest.fixture
 def alice(client, demo):
     return switch_to(client, "alice@example.com")
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) that keeps what it is sent: `portal_settings(…, smtp_url=smtp.url)`."""
+    with smtp_server() as server:
+        yield server

@@ -140,3 +140,13 @@ def test_serve_prints_a_setup_link_while_no_admin_exists(tmp_path, sandbox, caps
     (link,) = [word for word in out.split() if word.startswith(BASE_URL + "/setup/")]
     with TestClient(app, base_url=BASE_URL) as client:
         assert client.get(link.removeprefix(BASE_URL)).status_code == 200
+
+
+def test_rows_of_expired_link_tokens_are_purged(tmp_path, sandbox):
+    c = components(portal_app(portal_settings(tmp_path), sandbox))
+    old, fresh = c.tokens.mint("password-reset", 1), c.tokens.mint("password-reset", 2)
+    c.db.execute("update tokens set expires_at = '2000-01-01T00:00:00+00:00' where subject = '1'")
+    assert c.tokens.purge_expired() == 1
+    assert [row["subject"] for row in c.db.query("select subject from tokens")] == ["2"]
+    assert c.tokens.check("password-reset", fresh).subject == "2"
+    assert old != fresh

@@ -19,18 +19,12 @@ from support import (
     portal_settings,
     switch_to,
 )
-from support.mail import links_in, smtp_server, text_of
+from support.mail import links_in, text_of
 
 from portal.sandbox.demo import BOB_CONTACT_ID
 from portal.sandbox.generate import SHARED_EMAIL
 
 PASSWORD = "a long and quiet river"
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

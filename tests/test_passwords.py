@@ -21,18 +21,12 @@ from support import (
     portal_settings,
     switch_to,
 )
-from support.mail import links_in, smtp_server, text_of
+from support.mail import links_in, text_of
 
 from portal.sandbox import DEMO_PASSWORD
 from portal.security import tokens as tokens_module
 
 NEW = "correct horse battery staple"
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

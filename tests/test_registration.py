@@ -18,7 +18,7 @@ from support import (
     portal_app,
     portal_settings,
 )
-from support.mail import links_in, smtp_server, text_of
+from support.mail import links_in, text_of
 
 from portal.sandbox.demo import TOM_CONTACT_ID
 from portal.sandbox.generate import SHARED_EMAIL
@@ -39,12 +39,6 @@ WEB_FORM = {
     "country": "GBR",
     "idem_key": "registration-form-key-1",
 }
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
 
 
 def make_app(tmp_path, smtp, sandbox=None, **overrides):

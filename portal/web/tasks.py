@@ -1,4 +1,5 @@
-"""The background work of the process: outbox delivery and the session purge."""
+"""The background work of the process: outbox delivery, and the purge of expired sessions and
+link tokens."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ async def _purge_sessions_forever(components: Components) -> None:
     while True:
         try:
             components.sessions.purge_expired()
+            components.tokens.purge_expired()  # rows of links past their lifetime
         except Exception:  # noqa: BLE001 - a failed purge must not end the loop
             log.exception("session purge failed")
         await asyncio.sleep(SESSION_PURGE_SECONDS)
