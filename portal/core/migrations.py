@@ -214,3 +214,30 @@ def m004_accounts_and_mail(db: Database) -> None:
         not_null={"message_id", "recipients", "subject", "created_at"},
     )
     db["mailbox"].create_index(["message_id"], unique=True)
+
+
+@migrations()
+def m005_admin_area(db: Database) -> None:
+    """The admin area (issue 10): viewing the portal as a customer, spreadsheet imports, and
+    the audit log's filters."""
+    # An admin's session that shows the portal as this customer login, read-only.
+    db["sessions"].add_column("viewing_as_user_id", int)
+    # One row per uploaded spreadsheet: its rows as read (JSON), the dry run's verdict per row,
+    # and, once applied, the report. Applying reads the rows from here, never the file again.
+    db["imports"].create(
+        {
+            "id": int,
+            "created_by": int,
+            "created_at": str,
+            "filename": str,
+            "rows": str,
+            "state": str,  # checked | applied
+            "applied_at": str,
+            "report": str,
+        },
+        pk="id",
+        not_null={"created_at", "filename", "rows", "state"},
+        defaults={"state": "checked", "report": "[]"},
+    )
+    db["audit"].create_index(["action"])
+    db["audit"].create_index(["actor_email"])

@@ -75,6 +75,11 @@ def areas(c: Components) -> tuple[Area, ...]:
             tokens=c.tokens,
             audit=c.audit,
             outbox=c.outbox,
+            bp=c.bp,
+            site_settings=c.site_settings,
+            tracking=c.tracking,
+            sessions=c.sessions,
+            metrics=c.metrics,
         ),
     )
 

@@ -1,9 +1,13 @@
 """The admin area: pages only admins open, under one router with `requires_role("admin")`.
 
 Each module is a section (portal.areas.admin.section.Section) with its own handlers and
-service: accounts.py (logins and registrations waiting for a decision), outbox.py (writes not
-delivered yet: retry or abandon), mailbox.py (the local
-mailbox and undelivered mail). A new section is a module with a `section(...)` function, added
+service: accounts.py (logins and registrations waiting for a decision), imports.py (logins from
+a spreadsheet), branding.py (name, logo, colours, the merchant's legal identity), features.py
+(switching parts of the portal off), statuses.py (what customers and suppliers see of
+Brightpearl's statuses), order_defaults.py (how the portal places orders; carrier tracking),
+audit_log.py, outbox.py (writes not delivered yet: retry or abandon), mailbox.py (the local
+mailbox and undelivered mail), health.py (the connection to Brightpearl), view_as.py (the
+portal as a customer sees it, read-only). A new section is a module with a `section(...)` function, added
 to `sections` below and its components to `area(...)`.
 """
 
@@ -21,7 +25,13 @@ from portal.security.tokens import Tokens
 from portal.security.two_factor import TwoFactor
 from portal.web.area import Area, site_area
 
-from . import accounts, mailbox
+from portal.brightpearl import Brightpearl
+from portal.core.metrics import Metrics
+from portal.core.site_settings import SiteSettings
+from portal.core.tracking import TrackingPatterns
+from portal.security.sessions import SessionStore
+
+from . import accounts, audit_log, branding, features, health, imports, mailbox, order_defaults, statuses, view_as
 from . import outbox as outbox_section
 from .section import Section
 
@@ -37,12 +47,25 @@ def area(
     tokens: Tokens,
     audit: Audit,
     outbox: Outbox,
+    bp: Brightpearl,
+    site_settings: SiteSettings,
+    tracking: TrackingPatterns,
+    sessions: SessionStore,
+    metrics: Metrics,
 ) -> Area:
     sections: tuple[Section, ...] = (
         accounts.section(users=users, registrations=registrations, two_factor=two_factor, passwords=passwords,
                          tokens=tokens, mail=mail, audit=audit),
+        imports.section(users=users, bp=bp, audit=audit),
+        branding.section(site_settings=site_settings, settings=settings, audit=audit),
+        features.section(site_settings=site_settings, audit=audit),
+        statuses.section(bp=bp, site_settings=site_settings, audit=audit),
+        order_defaults.section(bp=bp, site_settings=site_settings, tracking=tracking, audit=audit),
+        audit_log.section(audit=audit),
         outbox_section.section(outbox=outbox, audit=audit),
         mailbox.section(mail=mail, settings=settings),
+        health.section(bp=bp, metrics=metrics, outbox=outbox, settings=settings),
+        view_as.section(users=users, sessions=sessions, audit=audit),
     )
     return site_area(
         "admin",
