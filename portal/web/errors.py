@@ -10,8 +10,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
 from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlNotFound, BrightpearlUnavailable
+from portal.security.csrf import CsrfTokens
 from portal.security.guards import current_user
 from portal.security.middleware import session_cookie_name, skips_session
 from portal.web.htmx import is_htmx, wants_fragment
@@ -98,8 +100,14 @@ def error_handler(request: Request, exc: Exception) -> Response:
 def _session_user(request: Request):
     components = request.app.state["components"]
     name = session_cookie_name(components.settings.cookie_secure)
-    info = components.sessions.load(request.cookies.get(name))
-    return info.user if info else None
+    token = request.cookies.get(name)
+    info = components.sessions.load(token)
+    if info is None or token is None:
+        return None
+    # The page's forms (Log out) need the session's CSRF token, which the middleware that did
+    # not run would have given it.
+    ScopeState.from_scope(request.scope).csrf_token = CsrfTokens(components.settings.secret_key).for_session(token)
+    return info.user
 
 
 def _quote(path: str) -> str:
