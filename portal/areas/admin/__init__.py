@@ -1,4 +1,4 @@
-"""The admin area: pages only admins open, under one router with `requires_role("admin")`.
+"""The admin area: pages only admins open (anyone else signed in gets a 404), under one router.
 
 Each module is a section (portal.areas.admin.section.Section) with its own handlers and
 service: accounts.py (logins and registrations waiting for a decision), imports.py (logins from
@@ -31,7 +31,7 @@ from portal.core.site_settings import SiteSettings
 from portal.core.tracking import TrackingPatterns
 from portal.security.sessions import SessionStore
 
-from . import accounts, audit_log, branding, features, health, imports, mailbox, order_defaults, statuses, view_as
+from . import accounts, audit_log, branding, features, health, home, imports, mailbox, order_defaults, statuses, view_as
 from . import outbox as outbox_section
 from .section import Section
 
@@ -54,6 +54,7 @@ def area(
     metrics: Metrics,
 ) -> Area:
     sections: tuple[Section, ...] = (
+        home.section(),
         accounts.section(users=users, registrations=registrations, two_factor=two_factor, passwords=passwords,
                          tokens=tokens, mail=mail, audit=audit),
         imports.section(users=users, bp=bp, audit=audit),
@@ -70,7 +71,7 @@ def area(
     return site_area(
         "admin",
         [handler for part in sections for handler in part.handlers],
-        guard=requires_role("admin"),
+        guard=requires_role("admin", hidden=True),
         services={name: provide for part in sections for name, provide in part.services.items()},
         nav=[link for part in sections for link in part.nav],
     )
