@@ -46,10 +46,20 @@ def site_area(
     guard: Guard | None = None,
     services: Mapping[str, Provide] | None = None,
     nav: Iterable[NavLink] = (),
+    feature: str | None = None,
 ) -> Area:
     """An area: one router at "/" carrying the area's `guard`, its handlers and its `services`
-    (dependency name -> provider, see `for_user`)."""
-    router = Router("/", guards=[guard] if guard else [], route_handlers=list(handlers), dependencies=dict(services or {}))
+    (dependency name -> provider, see `for_user`). With `feature` (a name of
+    portal.core.features.FEATURES) every route of the area answers 404 while that feature is
+    switched off, and its links leave the navigation; one route alone declares it with
+    `opt={"feature": name}` on its handler."""
+    router = Router(
+        "/",
+        guards=[guard] if guard else [],
+        route_handlers=list(handlers),
+        dependencies=dict(services or {}),
+        opt={"feature": feature} if feature else None,
+    )
     return Area(name, router, tuple(nav))
 
 
