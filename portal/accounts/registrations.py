@@ -43,6 +43,7 @@ from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.models import ContactSearchRow
 from portal.core.audit import Audit
 from portal.core.db import now_iso, write_transaction
+from portal.core.features import Features
 from portal.core.settings import Settings
 from portal.core.users import User, UserError, UserStore, normalise_email
 from portal.mail import Mail
@@ -152,6 +153,7 @@ class Registrations:
         tokens: Tokens,
         audit: Audit,
         settings: Settings,
+        features: Features | None = None,
     ) -> None:
         self.db = db
         self.users = users
@@ -161,6 +163,7 @@ class Registrations:
         self.tokens = tokens
         self.audit = audit
         self.settings = settings
+        self.features = features  # supplier logins follow the "supplier" feature too
 
     # --- reading --------------------------------------------------------------------------
     def get(self, registration_id: int) -> Registration | None:
@@ -240,7 +243,7 @@ class Registrations:
             rows = await self.bp.contacts.by_email(email)
         except BrightpearlError as error:
             raise TryLater(f"contact search: {error}") from error
-        candidates = candidates_from(rows, suppliers=self.settings.supplier_registration)
+        candidates = candidates_from(rows, suppliers=self.suppliers_allowed())
         if row["kind"] == "trade" and not candidates:
             self._mail(row, "register_no_account", {"register_path": "/register?kind=web"})
             self._set(registration_id, state="no_account")
@@ -250,6 +253,11 @@ class Registrations:
                                             "needs_password": row["kind"] == "trade" or bool(candidates)})
         self._set(registration_id, state="verifying", candidates=json.dumps([c.as_json() for c in candidates]))
         return {"state": "verifying", "candidates": len(candidates)}
+
+    def suppliers_allowed(self) -> bool:
+        """Whether a supplier contact's e-mail gets a supplier login: PORTAL_SUPPLIER_REGISTRATION
+        and the supplier feature switched on (admin > Features)."""
+        return self.settings.supplier_registration and (self.features is None or self.features.is_on("supplier"))
 
     # --- 3. the link ------------------------------------------------------------------------
     def from_token(self, token: str) -> Registration:

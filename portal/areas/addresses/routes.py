@@ -22,7 +22,7 @@ def _context(book: Book, form: AddressForm, message: tuple[str, str] | None = No
     return {"book": book, "form": form, "fields": FIELDS, "country_options": COUNTRY_OPTIONS, "message": message}
 
 
-@get("/addresses", name="addresses")
+@get("/addresses", name="addresses", opt={"feature": "addresses"})
 async def addresses_page(request: Request, addresses: NamedDependency[AddressBook]) -> Template:
     """The address list and the add form; htmx (the list refreshing itself) gets the list alone."""
     book = await addresses.load()
@@ -31,7 +31,7 @@ async def addresses_page(request: Request, addresses: NamedDependency[AddressBoo
     return page(request, "views/addresses/addresses.html", **_context(book, blank_form(book)))
 
 
-@post("/addresses", name="add_address", status_code=200)
+@post("/addresses", name="add_address", status_code=200, opt={"feature": "addresses"})
 async def add_address(request: Request, addresses: NamedDependency[AddressBook]) -> Template | Redirect:
     """Add a delivery address: outbox first, then one delivery attempt; the list shows the result."""
     form = parse_address_form(await request.form())

@@ -18,19 +18,20 @@ from litestar.response import Template
 from portal.brightpearl.errors import BrightpearlError
 from portal.core.users import User
 from portal.web.htmx import wants_fragment
-from portal.web.navigation import route_url
+from portal.web.navigation import available_url
 from portal.web.parts import log_degraded
 from portal.web.rendering import current_stale_since, page
 
 from .tiles import TILES, DashboardData
 
-# Pages a tile may point to, when the area is installed (other areas come and go).
+# Pages a tile may point to, when the area is installed (other areas come and go) and its
+# feature is on (admin > Features).
 RELATED_ROUTES = ("orders", "quotes", "documents", "statement", "account")
 
 
 def installed_routes(app, names=RELATED_ROUTES) -> dict[str, str]:
-    """name -> URL of those of `names` that this app serves."""
-    urls = {name: route_url(app, name) for name in names}
+    """name -> URL of those of `names` that this app serves and has not switched off."""
+    urls = {name: available_url(app, name) for name in names}
     return {name: url for name, url in urls.items() if url is not None}
 
 

@@ -44,7 +44,7 @@ def pdf_response(content: bytes, file_name: str) -> Response:
     )
 
 
-@get("/documents", name="documents")
+@get("/documents", name="documents", opt={"feature": "documents"})
 async def documents_page(request: Request, documents: NamedDependency[Documents]) -> Template:
     params = request.query_params
     query = parse_document_query(params.get("q"), params.get("type"), params.get("page"), params.get("status"))
@@ -52,7 +52,7 @@ async def documents_page(request: Request, documents: NamedDependency[Documents]
     return render_list(request, "documents", "views/documents/list.html", "partials/documents/table.html", query, context)
 
 
-@get("/documents/{order_id:str}", name="document")
+@get("/documents/{order_id:str}", name="document", opt={"feature": "documents"})
 async def document_page(request: Request, order_id: FromPath[str], documents: NamedDependency[Documents]) -> Template | Response:
     """The print view of an invoice or credit note (`/documents/60032`), or its PDF
     (`/documents/60032.pdf`). Anything not the user's invoiced order is a 404."""
@@ -93,7 +93,7 @@ async def _statement_or_errors(request: Request, statements: Statements, query: 
     )
 
 
-@get("/statement", name="statement")
+@get("/statement", name="statement", opt={"feature": "statement"})
 async def statement_page(request: Request, statements: NamedDependency[Statements]) -> Template:
     return await _statement_or_errors(request, statements, _statement_query(request, statements))
 
@@ -112,7 +112,7 @@ async def _statement_file(
     return await write(account, result)
 
 
-@get("/statement.csv", name="statement_csv")
+@get("/statement.csv", name="statement_csv", opt={"feature": "statement"})
 async def statement_csv_file(request: Request, statements: NamedDependency[Statements]) -> Template | Response:
     async def write(_: Account, result: Statement) -> Response:
         return Response(
@@ -124,7 +124,7 @@ async def statement_csv_file(request: Request, statements: NamedDependency[State
     return await _statement_file(request, statements, write)
 
 
-@get("/statement.pdf", name="statement_pdf")
+@get("/statement.pdf", name="statement_pdf", opt={"feature": "statement"})
 async def statement_pdf_file(request: Request, statements: NamedDependency[Statements]) -> Template | Response:
     async def write(account: Account, result: Statement) -> Response:
         content = await asyncio.to_thread(statement_pdf, result, statements.merchant, account.name)

@@ -47,7 +47,7 @@ def _form(request: Request, pages: RegistrationPages, form: RegisterForm, status
     )
 
 
-@get("/register", name="register_form")
+@get("/register", name="register_form", opt={"feature": "registration"})
 async def register_form(request: Request, registration: NamedDependency[RegistrationPages]) -> Template | Redirect:
     if registration.visitor:
         return Redirect("/")
@@ -57,7 +57,7 @@ async def register_form(request: Request, registration: NamedDependency[Registra
     return _form(request, registration, RegisterForm(kind="web" if kind == "web" else "trade"))
 
 
-@post("/register", name="register", status_code=200)
+@post("/register", name="register", status_code=200, opt={"feature": "registration"})
 async def register(request: Request, registration: NamedDependency[RegistrationPages]) -> Template | Response:
     if registration.visitor:
         return go(request, "/")
@@ -98,7 +98,7 @@ def _confirm_page(request: Request, pages: RegistrationPages, token: str, errors
     return response
 
 
-@get("/register/confirm/{token:str}", name="register_confirm_form")
+@get("/register/confirm/{token:str}", name="register_confirm_form", opt={"feature": "registration"})
 async def confirm_form(request: Request, token: FromPath[str], registration: NamedDependency[RegistrationPages]) -> Template:
     # Showing the page changes nothing: mail scanners open links too. The button does it.
     try:
@@ -107,7 +107,7 @@ async def confirm_form(request: Request, token: FromPath[str], registration: Nam
         return _link_problem(request, error)
 
 
-@post("/register/confirm/{token:str}", name="register_confirm", status_code=200)
+@post("/register/confirm/{token:str}", name="register_confirm", status_code=200, opt={"feature": "registration"})
 async def confirm(request: Request, token: FromPath[str], registration: NamedDependency[RegistrationPages]) -> Template | Response:
     form = await request.form()
     try:
