@@ -14,6 +14,15 @@ from portal.security.sessions import SessionStore
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
+# Viewing as a customer (portal.security.viewing_as): while an admin's session shows the portal
+# as a customer login, `scope["user"]` is the customer and `scope[VIEWED_BY]` the admin, on
+# every path but these, where the admin acts as themselves (stopping, logging out).
+VIEWED_BY = "viewed_by"
+VIEWING_AS = "viewing_as"  # the customer being viewed, on every request of such a session
+VIEWING_ENDED = "viewing_ended"  # the customer login whose viewing this request found ended
+STOP_VIEWING_PATH = "/view-as/stop"
+AS_THEMSELVES_PATHS = (STOP_VIEWING_PATH, "/logout")
+
 
 def session_cookie_name(https: bool) -> str:
     """`__Host-` pins the cookie to this host and path / and requires Secure, so it needs https."""
@@ -28,7 +37,9 @@ class SessionUserMiddleware(ASGIMiddleware):
     """Put the logged-in `User` (or None) in `scope["user"]`; never rejects a request.
 
     Guards decide what an anonymous visitor may see.  Static files and /healthz skip the
-    session lookup.
+    session lookup.  An admin's session viewing as a customer puts the customer there and the
+    admin in `scope[VIEWED_BY]` (see VIEWED_BY above), so every page, ownership check and link
+    is the customer's.
     """
 
     scopes = (ScopeType.HTTP,)
@@ -46,6 +57,13 @@ class SessionUserMiddleware(ASGIMiddleware):
         info = self.sessions.load(token) if token else None
         scope["user"] = info.user if info else None
         scope["auth"] = token if info else None
+        if info is not None and info.viewing_ended is not None:
+            scope[VIEWING_ENDED] = info.viewing_ended
+        if info is not None and info.viewing_as is not None:
+            scope[VIEWING_AS] = info.viewing_as
+            if scope["path"] not in AS_THEMSELVES_PATHS:
+                scope["user"] = info.viewing_as
+                scope[VIEWED_BY] = info.user
         await next_app(scope, receive, send)
 
 
