@@ -18,14 +18,15 @@ from .orders import (
     OrderType,
     PartyAddress,
 )
-from .products import PriceList
-from .warehouse import GoodsOutNote, ShippingMethod
+from .products import Channel, PriceList
+from .warehouse import GoodsOutNote, ShippingMethod, Warehouse
 from .wire import as_bool, as_calendar_date, as_datetime, as_decimal, as_dict, as_int, as_list, as_str, dig
 
 __all__ = [
     "PURCHASE_CODES",
     "PURCHASE_TYPES",
     "SALES_TYPES",
+    "Channel",
     "Contact",
     "ContactSearchRow",
     "ContactWithAddresses",
@@ -42,6 +43,7 @@ __all__ = [
     "PriceList",
     "ShippingMethod",
     "StatementLine",
+    "Warehouse",
     "as_bool",
     "as_calendar_date",
     "as_datetime",

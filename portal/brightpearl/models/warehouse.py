@@ -65,3 +65,14 @@ class ShippingMethod:
     name: str = wire("name")
     code: str = wire("code")
     carrier: str = wire("carrier")
+
+
+@model
+class Warehouse:
+    """A warehouse or store (warehouse-service/warehouse, examples/warehouse-get.json)."""
+
+    id: int = wire("id")
+    name: str = wire("name")
+    type_code: str = wire("typeCode")  # "warehouse" | "store" as seen
+    type_description: str = wire("typeDescription")
+    click_and_collect: bool = wire("clickAndCollectEnabled")

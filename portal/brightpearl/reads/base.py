@@ -39,6 +39,8 @@ class Kind(StrEnum):
     CONTACT_BALANCE = "contact_balance"  # key: (contact id, currency code[, day])
     STATEMENT = "statement"  # key: (contact id, currency id, from, to)
     PRICE_LISTS = "price_lists"
+    CHANNELS = "channels"
+    WAREHOUSES = "warehouses"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ TTL: Mapping[Kind, Freshness] = MappingProxyType(
         Kind.STATEMENT: Freshness(120, 600),
         # Price lists are reference data (names, currencies): an admin changes them rarely.
         Kind.PRICE_LISTS: Freshness(6 * HOUR, 18 * HOUR),
+        # Channels and warehouses are reference data too (the order defaults page lists them).
+        Kind.CHANNELS: Freshness(6 * HOUR, 18 * HOUR),
+        Kind.WAREHOUSES: Freshness(6 * HOUR, 18 * HOUR),
     }
 )
 

@@ -1,11 +1,12 @@
-"""Reads of warehouse-service (API.md §9): despatches (goods-out notes) and shipping methods."""
+"""Reads of warehouse-service (API.md §9): despatches (goods-out notes), shipping methods and
+warehouses."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from ..idset import format_idset
-from ..models import GoodsOutNote, ShippingMethod
+from ..models import GoodsOutNote, ShippingMethod, Warehouse
 from .base import ALL, Kind, Reads, keyed_records, read_only, records
 
 # API note: the ORDER-ID-SET part of the goods-out path takes up to 500 ids (API.md §9.1, "any
@@ -24,6 +25,15 @@ class WarehouseReads(Reads):
             return read_only({m.id: m for m in methods if m.id})
 
         return await self.cached(Kind.SHIPPING_METHODS, ALL, load)
+
+    async def warehouses(self) -> Mapping[int, Warehouse]:
+        """Every warehouse (and store) of the account, by id, sorted by id."""
+
+        async def load() -> Mapping[int, Warehouse]:
+            found = [Warehouse.from_wire(r) for r in records(await self.get_or_none("warehouse-service/warehouse"))]
+            return read_only({w.id: w for w in sorted(found, key=lambda w: w.id) if w.id})
+
+        return await self.cached(Kind.WAREHOUSES, ALL, load)
 
     async def goods_out_notes(self, order_id: int) -> tuple[GoodsOutNote, ...]:
         """The despatches of an order, oldest first (() when none)."""
