@@ -3,6 +3,11 @@
 Every Brightpearl object shown to a customer or supplier passes through here.  An object that
 is not theirs is treated exactly like one that does not exist (the caller answers 404), so
 nobody can learn which order ids exist by trying them.
+
+When a login asks for an object that exists but belongs to another contact, the checks raise
+`NotYours`: a NotFoundException (the same 404 page, byte for byte) that names the object, so
+the error handler (portal.web.errors) records `access_refused` in the audit log. A missing
+object raises the plain NotFoundException and records nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +25,19 @@ _CUSTOMER_TYPES = frozenset(t.code for t in SALES_TYPES)
 _SUPPLIER_TYPES = frozenset(t.code for t in PURCHASE_TYPES)
 
 T = TypeVar("T")
+
+
+class NotYours(NotFoundException):
+    """The object exists and is another contact's: answered as a 404, recorded as
+    `access_refused` with `target` ("order:123")."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self.target = target
+
+
+def _order_target(order) -> str:
+    return f"order:{getattr(order, 'id', '') or '?'}"
 
 
 def may_see_order(user: User, order) -> bool:
@@ -50,8 +68,10 @@ def may_see_contact_object(user: User, obj) -> bool:
 
 def owned_order(user: User, order: T | None) -> T:
     """Return `order` when `user` may see it; otherwise raise the same 404 as a missing order."""
-    if order is None or not may_see_order(user, order):
+    if order is None:
         raise NotFoundException()
+    if not may_see_order(user, order):
+        raise NotYours(_order_target(order))
     return order
 
 
@@ -106,6 +126,10 @@ def may_see_document(user: User, order) -> bool:
 def owned_document(user: User, order: T | None) -> T:
     """Return `order` when it is an invoice or credit note of `user`; otherwise raise the same
     404 as a missing order (an uninvoiced order is not a document yet)."""
-    if order is None or not may_see_document(user, order):
+    if order is None:
         raise NotFoundException()
+    if not may_see_order(user, order):
+        raise NotYours(_order_target(order))
+    if not may_see_document(user, order):
+        raise NotFoundException()  # theirs, but not an invoice or credit note (yet)
     return order

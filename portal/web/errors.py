@@ -13,9 +13,11 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlNotFound, BrightpearlUnavailable
+from portal.security.access import NotYours
 from portal.security.csrf import CsrfTokens
 from portal.security.guards import current_user
 from portal.security.middleware import session_cookie_name, skips_session
+from portal.security.throttles import FailedLogins
 from portal.web.htmx import is_htmx, wants_fragment
 
 log = logging.getLogger("portal.errors")
@@ -32,6 +34,10 @@ TITLES = {
     502: "The order system gave an answer we could not use",
     503: "Brightpearl is not answering right now",
 }
+# Refused access is recorded at most this often per login and hour: a login trying ids one after
+# another is plainly visible after the first rows, and cannot fill the (append-only) log.
+REFUSALS_RECORDED = 100
+REFUSAL_WINDOW = 3600
 # The portal's own connection to Brightpearl is refused: not the visitor's fault, not an outage.
 NOT_CONNECTED = "The portal can’t reach the merchant’s system"
 
@@ -85,6 +91,8 @@ def error_handler(request: Request, exc: Exception) -> Response:
             log.error("Unhandled error %s on %s %r", reference, request.method, request.url.path, exc_info=exc)
     if kind == "outage":
         headers.setdefault("Retry-After", "30")
+    if isinstance(exc, NotYours):
+        _record_refusal(request, exc)
     context = {
         "status": status,
         "kind": kind,
@@ -95,6 +103,30 @@ def error_handler(request: Request, exc: Exception) -> Response:
     }
     name = "partials/error.html" if wants_fragment(request) else "views/error.html"
     return Template(name, context=context, status_code=status, headers=headers)
+
+
+def _record_refusal(request: Request, exc: NotYours) -> None:
+    """Audit `access_refused`: a login asked for another contact's object. The answer stays
+    the plain 404 whatever happens here."""
+    user = current_user(request)
+    if user is None:
+        return
+    try:
+        state = request.app.state
+        recorded = state.get("access_refusals")
+        if recorded is None:
+            recorded = state["access_refusals"] = FailedLogins(limit=REFUSALS_RECORDED, window=REFUSAL_WINDOW)
+        key = str(user.id)
+        if recorded.blocked(key):
+            return
+        recorded.add(key)
+        state["components"].audit.record(
+            "access_refused", outcome="refused", actor_user_id=user.id, actor_email=user.email,
+            ip=request.client.host if request.client else "", target=exc.target,
+            detail={"path": request.url.path[:200]},
+        )
+    except Exception:  # noqa: BLE001 - the visitor gets the same 404 whether or not this is recorded
+        log.exception("could not record refused access to %s", exc.target)
 
 
 def _session_user(request: Request):
