@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -11,6 +12,42 @@ from portal.core.db import now_iso, write_transaction
 
 ROLES = ("customer", "supplier", "admin")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
+
+
+# The states the admin's list filters on (query value -> SQL condition on `users`).
+STATES: dict[str, str] = {
+    "active": "active = 1",
+    "deactivated": "active = 0",
+    "temporary": "must_change_password = 1",
+    "being_set_up": "role = 'customer' and contact_id is null",
+}
+LISTED = (
+    "id, email, role, contact_id, name, active, must_change_password, totp_enabled_at, last_login_at, created_at"
+)
+
+
+def _search_where(q: str, role: str | None, state: str | None) -> tuple[str, list]:
+    clauses: list[str] = []
+    params: list = []
+    if q:
+        # casefold(): the connection's function (SQLite's lower() folds ASCII only).
+        needle = q.strip().casefold()
+        clause = "(instr(casefold(email), ?) > 0 or instr(casefold(name), ?) > 0"
+        params += [needle, needle]
+        if needle.isdigit() and len(needle) < 12:
+            clause += " or contact_id = ?"
+            params.append(int(needle))
+        clauses.append(clause + ")")
+    if role in ROLES:
+        clauses.append("role = ?")
+        params.append(role)
+    if state in STATES:
+        clauses.append(STATES[state])
+    return (" where " + " and ".join(clauses)) if clauses else "", params
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
 class UserError(ValueError):
@@ -74,6 +111,7 @@ class UserStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        db.conn.create_function("casefold", 1, _casefold, deterministic=True)
 
     def by_email(self, email: str) -> dict | None:
         """Return the full row (with password hash) for `email`, or None."""
@@ -184,6 +222,53 @@ class UserStore:
             )
         )
 
+    def search(self, *, q: str = "", role: str | None = None, state: str | None = None,
+               limit: int = 25, offset: int = 0) -> tuple[list[dict], int]:
+        """One page of logins matching the admin's filters, admins first, then by e-mail, and
+        how many match in all. `q` is a substring of the e-mail or name (case-insensitive), or
+        a login or contact id; `role` one of ROLES and `state` a key of STATES (others are
+        ignored). Rows carry no password hash."""
+        where, params = _search_where(q, role, state)
+        total = next(iter(self.db.query(f"select count(*) as n from users{where}", params)))["n"]  # noqa: S608
+        rows = list(
+            self.db.query(
+                f"select {LISTED} from users{where} order by role = 'admin' desc, email limit ? offset ?",  # noqa: S608
+                [*params, max(1, limit), max(0, offset)],
+            )
+        )
+        return rows, total
+
+    def logins_for_contacts(self, contact_ids: Iterable[int | None]) -> dict[int, list[dict]]:
+        """The logins linked to each of these Brightpearl contacts (id, email, role, active)."""
+        ids = sorted({int(i) for i in contact_ids if i})
+        found: dict[int, list[dict]] = {}
+        if not ids:
+            return found
+        marks = ",".join("?" * len(ids))
+        sql = f"select id, email, name, role, active, contact_id from users where contact_id in ({marks}) order by email"  # noqa: S608
+        for row in self.db.query(sql, ids):
+            found.setdefault(row["contact_id"], []).append(row)
+        return found
+
+    def update(self, user_id: int, **changes: object) -> None:
+        """Change a login's `email`, `name`, `role` or `contact_id` (others are ignored); raise
+        UserError when the e-mail is not one, another login has it, or the role is unknown."""
+        values = {k: v for k, v in changes.items() if k in ("email", "name", "role", "contact_id")}
+        if not values:
+            return
+        if "email" in values:
+            values["email"] = normalise_email(str(values["email"]))
+            if not EMAIL.match(str(values["email"])):
+                raise UserError(f"{values['email']!r} is not an email address")
+        if "role" in values and values["role"] not in ROLES:
+            raise UserError(f"role must be one of {', '.join(ROLES)}")
+        with write_transaction(self.db):
+            if "email" in values and any(
+                True for _ in self.db.query("select 1 from users where email = ? and id != ?", [values["email"], user_id])
+            ):
+                raise UserError(f"a login for {values['email']} already exists")
+            self.db["users"].update(user_id, {**values, "updated_at": now_iso()})
+
     def has_admin(self) -> bool:
         """True when at least one active admin login exists."""
         rows = self.db.query("select 1 from users where role = 'admin' and active = 1 limit 1")
@@ -199,3 +284,33 @@ class UserStore:
     def record_login(self, user_id: int) -> None:
         with write_transaction(self.db):
             self.db["users"].update(user_id, {"last_login_at": now_iso()})
+
+    def add_many(self, rows: list[dict], *, also: Callable[[list[int]], None] | None = None) -> list[int]:
+        """Create many logins in ONE transaction (an import); return their ids in order.
+
+        Each row has email, password_hash, role (customer or supplier), contact_id, name and
+        must_change_password. Any bad row, or an email that already has a login, raises
+        UserError and nothing is created. `also(ids)` runs inside the same transaction after
+        the inserts (the import marks itself applied and writes its audit there); whatever it
+        raises rolls everything back too."""
+        now = now_iso()
+        prepared = []
+        for row in rows:
+            email = normalise_email(row["email"])
+            if not EMAIL.match(email):
+                raise UserError(f"{email!r} is not an email address")
+            if row["role"] not in ("customer", "supplier") or not row.get("contact_id"):
+                raise UserError(f"{email}: an imported login is a customer or supplier with a contact id")
+            prepared.append({"email": email, "password_hash": row["password_hash"], "role": row["role"],
+                             "contact_id": int(row["contact_id"]), "name": row.get("name") or "", "active": 1,
+                             "must_change_password": int(bool(row.get("must_change_password"))),
+                             "created_at": now, "updated_at": now})
+        ids: list[int] = []
+        with write_transaction(self.db):
+            for values in prepared:
+                if self.by_email(values["email"]):
+                    raise UserError(f"a login for {values['email']} already exists")
+                ids.append(int(self.db["users"].insert(values).last_pk))
+            if also is not None:
+                also(ids)
+        return ids
