@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 
+from portal.core.branding import LOGO_PATH, BrandingStore
+from portal.core.branding import Branding as CoreBranding
 from portal.core.formatting import day, day_time, money
 from portal.core.paths import MAIL_DIR
 from portal.core.settings import Settings
@@ -51,21 +53,50 @@ class Branding:
     login_url: str
     merchant_email: str
     merchant_phone: str
-    # The logo's absolute URL, or None: the bases show it when set. Issue 10 (the admin area's
-    # logo upload) sets it by passing MailTemplates a `branding` callable that reads it.
+    # The logo's absolute URL, or None: the bases show it when set (from_brand: the admin's upload).
     logo_url: str | None = None
+    # The merchant's legal identity (portal.core.branding.LegalIdentity), for the footer.
+    legal_name: str = ""
+    legal_address: tuple[str, ...] = ()
+    legal_registration: tuple[str, ...] = ()  # "Company no. …", "VAT no. …"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Branding:
+        return cls.from_brand(CoreBranding.from_settings(settings), settings)
+
+    @classmethod
+    def from_brand(cls, brand: CoreBranding, settings: Settings) -> Branding:
+        """What the templates know of `brand`, the branding an admin set (/admin/branding)."""
+        legal = brand.legal
         return cls(
-            site_name=settings.site_name,
-            brand_colour=settings.brand_colour,
-            accent_colour=settings.accent_colour,
+            site_name=brand.portal_name,
+            brand_colour=brand.primary,
+            accent_colour=brand.accent,
             base_url=settings.base_url.rstrip("/"),
             login_url=absolute_url(settings.base_url, "/login"),
-            merchant_email=settings.merchant_email,
-            merchant_phone=settings.merchant_phone,
+            merchant_email=legal.email,
+            merchant_phone=legal.phone,
+            logo_url=absolute_url(settings.base_url, LOGO_PATH + brand.logo) if brand.logo else None,
+            legal_name=legal.legal_name,
+            legal_address=legal.address,
+            legal_registration=tuple(legal.registration),
         )
+
+
+def from_store(store: BrandingStore, settings: Settings) -> Callable[[], Branding]:
+    """The `branding` callable of MailTemplates that reads the current branding of `store`:
+    a message rendered after an admin's change carries it."""
+    cache: dict[CoreBranding, Branding] = {}
+
+    def branding() -> Branding:
+        brand = store.current()
+        found = cache.get(brand)
+        if found is None:
+            cache.clear()
+            found = cache[brand] = Branding.from_brand(brand, settings)
+        return found
+
+    return branding
 
 
 def absolute_url(base_url: str, path: str, query: Mapping[str, Any] | None = None) -> str:

@@ -14,10 +14,12 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from fpdf import FPDF, FontFace
 
+from portal.core.branding import Branding, LegalIdentity
 from portal.core.formatting import day, money, normalize
 from portal.core.paths import STATIC_DIR
 from portal.domain.documents import CREDIT, Document
@@ -38,10 +40,29 @@ logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 @dataclass(frozen=True)
 class Merchant:
-    """Who issues the documents: the portal's site name and brand colour (#rrggbb)."""
+    """Who issues the documents: the portal's name and brand colour (#rrggbb), the merchant's
+    legal identity (name, address, VAT and company numbers, payment details: what a VAT invoice
+    must carry) and the logo's file when there is one."""
 
     name: str
     brand_colour: str = "#1f4e79"
+    legal: LegalIdentity = field(default_factory=LegalIdentity)
+    logo: Path | None = None
+
+    @classmethod
+    def from_branding(cls, brand: Branding, logo: Path | None = None) -> Merchant:
+        return cls(name=brand.portal_name, brand_colour=brand.primary, legal=brand.legal, logo=logo)
+
+    @property
+    def issuer_lines(self) -> list[str]:
+        """The issuer block: legal name, address, registration numbers, how to reach them."""
+        legal = self.legal
+        lines = [legal.legal_name or self.name, *legal.address]
+        if legal.registration:
+            lines.append(" · ".join(legal.registration))
+        if legal.contact:
+            lines.append(" · ".join(legal.contact))
+        return [line for line in lines if line]
 
     @property
     def rgb(self) -> tuple[int, int, int]:
@@ -98,7 +119,41 @@ class _Pdf(FPDF):
         self.cell(self.epw * 0.35, 10, self.clean(heading.upper()), align="R")
         self.set_text_color(*INK)
         self.set_fill_color(255, 255, 255)
-        self.set_y(36)
+        self.set_y(34)
+        self.issuer()
+
+    def issuer(self) -> None:
+        """Who issues the document: the logo (when there is one) beside the issuer block."""
+        top = self.get_y()
+        x = MARGIN
+        if self.merchant.logo is not None:
+            try:
+                info = self.image(str(self.merchant.logo), x=MARGIN, y=top, h=14)
+                x = MARGIN + float(info.rendered_width) + 5
+            except (OSError, ValueError, RuntimeError):
+                logging.getLogger("portal.documents").warning("logo %s could not be drawn", self.merchant.logo)
+        self.set_xy(x, top)
+        self.set_font(FONT, "B", 9.5)
+        lines = self.merchant.issuer_lines
+        self.multi_cell(MARGIN + self.epw - x, 4.6, self.clean(lines[0]), new_x="LEFT", new_y="NEXT")
+        self.set_font(FONT, "", 8.5)
+        self.set_text_color(*MUTED)
+        for line in lines[1:]:
+            self.multi_cell(MARGIN + self.epw - x, 4.2, self.clean(line), new_x="LEFT", new_y="NEXT")
+        self.set_text_color(*INK)
+        bottom = max(self.get_y(), top + (14 if self.merchant.logo is not None else 0))
+        self.set_xy(MARGIN, bottom + 5)
+
+    def payment(self) -> None:
+        """The merchant's bank and payment details, when set."""
+        lines = self.merchant.legal.payment_lines
+        if not lines:
+            return
+        self.ln(4)
+        self.heading("How to pay", 10)
+        self.set_font(FONT, "", 9)
+        for line in lines:
+            self.multi_cell(0, 4.8, self.clean(line), new_x="LMARGIN", new_y="NEXT")
 
     def facts(self, pairs: Sequence[tuple[str, str]], width: float) -> None:
         """Label/value lines (e.g. "Invoice number  SI-20931") in a column of `width` mm."""
@@ -270,6 +325,8 @@ def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
             + f"Payment is due by {day(doc.due_on)}."
             + (" This invoice is overdue." if doc.state.overdue else "")
         )
+    if doc.kind != CREDIT:
+        pdf.payment()
     return pdf.render()
 
 
@@ -357,6 +414,7 @@ def _statement_pdf(statement: Statement, merchant: Merchant, customer: str, *, n
         values.append(money(ageing.total, code))
         width = pdf.epw / len(headings)
         pdf.grid(headings, [values], widths=[width] * len(headings), align=["RIGHT"] * len(headings), size=8)
+    pdf.payment()
     return pdf, pdf.page_no() != end_starts
 
 

@@ -1,4 +1,4 @@
-"""Liveness, metrics and the brand stylesheet: small public routes with no page layout."""
+"""Liveness, metrics, the brand stylesheet and the logo: small public routes with no page layout."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.response import Response
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import File, Response
 
+from portal.core.branding import BrandingStore
 from portal.core.metrics import Metrics
 from portal.core.settings import Settings
 from portal.core.users import User
@@ -50,7 +52,20 @@ async def metrics_text(request: Request, monitoring: NamedDependency[Monitoring]
 
 
 @get("/brand.css", name="brand_css", sync_to_thread=False)
-def brand_css(settings: NamedDependency[Settings]) -> Response:
-    """The merchant's colours as CSS variables (a file, so the CSP needs no inline styles)."""
-    css = f":root {{ --brand: {settings.brand_colour}; --accent: {settings.accent_colour}; }}\n"
-    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=300"})
+def brand_css(branding: NamedDependency[BrandingStore]) -> Response:
+    """The merchant's current colours as CSS variables (a file, so the CSP needs no inline
+    styles). Pages link it with ?v=<hash of the colours>, so a change shows at once; the short
+    max-age is for a link without it."""
+    css = branding.current().css
+    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=60"})
+
+
+@get("/brand/logo/{file:str}", name="brand_logo", sync_to_thread=False)
+def brand_logo(file: FromPath[str], branding: NamedDependency[BrandingStore]) -> File:
+    """A logo an admin uploaded, by the hash of its content: it never changes, so it is kept a
+    year. Only names of the form <sha256>.png are looked up; anything else is a 404."""
+    path = branding.logo_path(file)
+    if path is None:
+        raise NotFoundException()
+    return File(path, media_type="image/png", content_disposition_type="inline",
+                headers={"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
