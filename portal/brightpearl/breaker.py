@@ -54,6 +54,7 @@ class CircuitBreaker:
         self._state = CLOSED
         self._opened_at = 0.0
         self._probe_out = False
+        self.changed_at: float | None = None  # clock time of the last change of state (health page)
 
     @property
     def state(self) -> str:
@@ -121,6 +122,7 @@ class CircuitBreaker:
             return
         log.warning("circuit breaker of %s: %s -> %s", self.name, self._state, state)
         self._state = state
+        self.changed_at = self._clock()
         if self._on_change is not None:
             self._on_change(state)
 
@@ -202,6 +204,10 @@ class Breakers:
             self.whole.release(whole)
             return None
         return Ticket(self, name, own, whole)
+
+    def families(self) -> dict[str, CircuitBreaker]:
+        """The breaker of every endpoint family called so far (a copy, for the health page)."""
+        return dict(self._families)
 
     def open_families(self) -> list[str]:
         """The families whose breaker is open (or half open, waiting for its probe)."""

@@ -42,6 +42,8 @@ from .priority import background_priority
 if TYPE_CHECKING:
     from portal.core.metrics import Metrics
 
+    from .usage import Usage
+
 log = logging.getLogger("portal.brightpearl")
 
 T = TypeVar("T")
@@ -133,10 +135,12 @@ class Cache:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_stale_age: float = 24 * 3600.0,
+        usage: Usage | None = None,
     ) -> None:
         self.max_entries = max(1, int(max_entries))
         self.max_stale_age = max_stale_age
         self._metrics = metrics
+        self._usage = usage  # the hit rate of the last hour, for the admin's health page
         self._clock = clock
         self._wall_clock = wall_clock
         self._entries: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
@@ -240,6 +244,8 @@ class Cache:
                 self._metrics.cache_hits.inc(len(result))
             if missing:
                 self._metrics.cache_misses.inc(len(missing))
+        if self._usage is not None:
+            self._usage.cache(len(result), len(missing))
         if refresh:
             self._start(kind, refresh, loader, background=True)
         if not missing:

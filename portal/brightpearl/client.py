@@ -43,6 +43,7 @@ from .errors import (
 )
 from .idset import format_idset
 from .priority import current_priority
+from .usage import Usage
 
 if TYPE_CHECKING:
     from portal.core.metrics import Metrics
@@ -161,6 +162,7 @@ class BrightpearlClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        usage: Usage | None = None,
     ) -> None:
         headers = {"brightpearl-app-ref": app_ref, "Accept": "application/json"}
         if staff_token:
@@ -176,6 +178,8 @@ class BrightpearlClient:
             follow_redirects=False,
         )
         self._metrics = metrics
+        # Minute by minute over the last hour, for the admin's connection health page.
+        self.usage = usage or Usage()
         self._deadline = float(deadline)
         self._sleep = sleep
         self._clock = clock
@@ -364,6 +368,22 @@ class BrightpearlClient:
             "last_success_at": self._last_success_at,
         }
 
+    def breaker_states(self) -> list[dict[str, Any]]:
+        """Each circuit breaker, Brightpearl as a whole first, then the endpoint families called
+        so far: its state (closed, open, half_open), seconds since it last changed (None: never
+        did) and seconds until an open one lets a probe through."""
+        now = self._clock()
+        named = [("Brightpearl as a whole", self._breakers.whole), *sorted(self._breakers.families().items())]
+        return [
+            {
+                "family": name,
+                "state": breaker.state,
+                "for_seconds": None if breaker.changed_at is None else now - breaker.changed_at,
+                "retry_after": breaker.retry_after(),
+            }
+            for name, breaker in named
+        ]
+
     # --- the call pipeline --------------------------------------------------------------------
     async def _call(
         self,
@@ -449,19 +469,26 @@ class BrightpearlClient:
         request = self._http.build_request(call.method, call.path, content=content, headers=headers)
         self._budget.spend()
         call.in_flight = True
+        started = self._clock()
         try:
             response = await self._http.send(request)
         except httpx.TransportError:
             call.in_flight = False
             self._count(call, "error")
+            self.usage.record(call.resource, None, None, self._clock() - started)
             raise
         except BaseException:
             # Cancelled (by the deadline or the caller) mid-request: `in_flight` stays True.
             self._count(call, "error")
+            self.usage.record(call.resource, None, None, self._clock() - started)
             raise
         call.in_flight = False
-        self._count(call, str(response.status_code))
-        remaining = self._budget.observe(response.headers, self._clock())
+        status = response.status_code
+        self._count(call, str(status))
+        now = self._clock()
+        remaining = self._budget.observe(response.headers, now)
+        throttled = status == 429 or (status == 503 and _is_throttle(response))
+        self.usage.record(call.resource, status, remaining, now - started, throttled=throttled)
         if remaining is not None:
             self._last_remaining = remaining
             if self._metrics is not None:

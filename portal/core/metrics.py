@@ -56,6 +56,10 @@ class Metrics:
         """Return the Prometheus text exposition of every metric."""
         return generate_latest(self.registry)
 
+    def cache_counts(self) -> tuple[int, int]:
+        """(hits, misses) of the cache since the process started (the admin's health page)."""
+        return int(_total(self.cache_hits)), int(_total(self.cache_misses))
+
     def brightpearl_call_count(self) -> int:
         """Total Brightpearl calls so far (tests and benchmarks count calls with this)."""
         total = 0.0
@@ -64,3 +68,7 @@ class Metrics:
                 if sample.name.endswith("_total"):
                     total += sample.value
         return int(total)
+
+
+def _total(counter: Counter) -> float:
+    return sum(sample.value for metric in counter.collect() for sample in metric.samples if sample.name.endswith("_total"))

@@ -248,6 +248,11 @@ class Outbox:
         rows = self.db.query("select count(*) as n from outbox where state in ('pending', 'sending')")
         return next(iter(rows))["n"]
 
+    def oldest_undelivered(self) -> OutboxItem | None:
+        """The item waiting longest (pending, sending or failed), or None (the health page)."""
+        rows = list(self.db.query("select * from outbox where state in ('pending', 'sending', 'failed') order by id limit 1"))
+        return OutboxItem.from_row(rows[0]) if rows else None
+
     def retry(self, item_id: int) -> bool:
         """Put a failed item back in the queue (admin action); False when it is not failed."""
         now = utcnow().isoformat()
