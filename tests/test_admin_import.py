@@ -89,6 +89,12 @@ def section_of(page: str, heading_id: str) -> str:
     return page[start: page.find("</section>", start)]
 
 
+def row_html(page: str, line: int) -> str:
+    start = page.index(f'id="row-{line}"')
+    ends = [i for i in (page.find('<li class="import-row"', start), page.find("</section>", start)) if i >= 0]
+    return page[start:min(ends)]
+
+
 def test_the_form_explains_the_columns_and_offers_a_sample(client):
     page = client.get("/admin/import")
     assert page.status_code == 200
@@ -117,6 +123,7 @@ def test_the_dry_run_shows_every_error_and_creates_nothing(client):
     assert "“not-an-email” is not an email address." in errors  # row 5
     assert "No Brightpearl contact has this email: give the contact id." in errors  # row 6
     assert "The same email as row 2." in errors  # row 7: TOM.LOWE again
+    assert row_html(text, 7).count("<li>") == 1  # a repeated row is not looked up in Brightpearl
     assert "Contact 1004 is a supplier in Brightpearl: import it as a supplier." in errors  # row 9
     assert "The temporary password is refused: This is one of the most common passwords" in errors  # row 10
     assert "No Brightpearl contact has the id 999999." in errors  # row 11
@@ -185,8 +192,18 @@ REFUSED = [
 ]
 
 
+@pytest.fixture(scope="module")
+def admin(tmp_path_factory):
+    """One admin's client for the refusals: a refused file changes nothing."""
+    app = portal_app(portal_settings(tmp_path_factory.mktemp("refusals")), fresh_sandbox())
+    with TestClient(app, base_url=BASE_URL) as client:
+        switch_to(client, "admin@example.com")
+        yield client
+
+
 @pytest.mark.parametrize(("filename", "content", "message"), REFUSED, ids=[r[0] for r in REFUSED])
-def test_a_file_that_is_not_what_it_claims_or_unsafe_is_refused_whole(client, filename, content, message):
+def test_a_file_that_is_not_what_it_claims_or_unsafe_is_refused_whole(admin, filename, content, message):
+    client = admin
     response = upload(client, filename, content)
     assert response.status_code == 400
     assert message in response.text.replace("&#34;", '"')

@@ -284,6 +284,7 @@ class RowCheck:
     warnings: list[str] = field(default_factory=list)
     contact_label: str = ""
     created_user_id: int | None = None
+    email_ok: bool = False  # an address, its first row in the file, with no login yet
 
     @property
     def ok(self) -> bool:
@@ -361,6 +362,8 @@ async def check(rows: list[dict[str, Any]], *, role: str, users: UserStore, bp: 
             existing = users.by_email(email)
             if existing:
                 item.errors.append(f"A {existing['role']} login for this email already exists.")
+            else:
+                item.email_ok = True
         if contact_error:
             item.errors.append(contact_error)
         if row["password_problem"]:
@@ -391,7 +394,7 @@ async def _look_up(result: Check, *, role: str, bp: Brightpearl) -> None:
             if contact.email and item.email and contact.email.strip().casefold() != item.email:
                 item.warnings.append(f"Contact {contact.id}'s email in Brightpearl is {contact.email}: "
                                      "the login uses the email of the file.")
-        elif item.email and EMAIL.match(item.email):
+        elif item.email_ok:
             found = await bp.contacts.by_email(item.email)
             if not found:
                 item.errors.append("No Brightpearl contact has this email: give the contact id.")
