@@ -7,9 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 SHOTS = Path("/tmp/shots")
+
+
+def health_numbers_opened(page: Page) -> None:
+    """The chart's figures opened as a table (a step of e2e/test_accessibility.py)."""
+    page.locator("details.usage-numbers").evaluate("details => { details.open = true; }")
+    expect(page.get_by_role("table", name="Brightpearl requests per minute over the last hour, oldest first")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
