@@ -79,6 +79,10 @@ def test_requests_of_customer_pages_are_counted_and_a_recent_call_spares_the_che
     assert sum(int(row[1]) for row in minute_rows(page.text)) == made
     assert "No webhooks are set up yet" in page.text
     assert "Every write has been delivered" in card(page.text, "outbox")
+    # The cache's lookups of those pages, over the hour and since the start.
+    for figure in ("cache-hour", "cache-start"):
+        shown = re.search(rf'id="{figure}">([^<]+)</dd>', page.text).group(1)
+        assert re.fullmatch(r"\d+% of \d+", shown), shown
 
 
 def test_with_no_recent_call_the_page_asks_brightpearl_once(client, sandbox):
