@@ -366,3 +366,16 @@ def test_customers_and_suppliers_cannot_reach_these_pages(client, email):
     assert app_rows(client, "select email from users where id = ?", [user_id])[0]["email"] == "bob@example.com"
     client.cookies.clear()
     assert client.get("/admin/accounts/new", follow_redirects=False).headers["location"].startswith("/login")
+
+
+def test_an_action_on_the_list_goes_back_to_the_list_as_it_was(client):
+    many_logins(client)
+    page = client.get("/admin/accounts?q=shopper&role=customer&page=2").text
+    assert 'name="back" value="q=shopper&amp;role=customer&amp;page=2"' in page
+    target = app_rows(client, "select id from users where email = 'shopper04@example.org'")[0]["id"]
+    done = post(client, f"/admin/accounts/{target}/active", active="0", back="q=shopper&role=customer&page=2&evil=1")
+    assert done.status_code == 303
+    assert done.headers["location"] == "/admin/accounts?q=shopper&role=customer&page=2&done=deactivated"
+    # Whatever `back` holds, only the list's own filters come out of it.
+    odd = post(client, f"/admin/accounts/{target}/active", active="1", back="https://elsewhere.example/&role=wizard")
+    assert odd.headers["location"] == "/admin/accounts?done=reactivated"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -323,7 +324,7 @@ async def _list(request: Request, admin: AccountAdmin, *, error: str | None = No
     listing = list_view(request, "admin_accounts", query, context["page"], context["has_any"])
     return page_or_fragment(
         request, "views/admin/accounts.html", "views/admin/account_results.html", status_code=status,
-        listing=listing, query=query, done=None if error else done, error=error, max_password=MAX_LENGTH,
+        listing=listing, query=query, back=with_query("", query.as_params()).removeprefix("?"), done=None if error else done, error=error, max_password=MAX_LENGTH,
         max_query=64, role_options=ROLE_OPTIONS, state_options=STATE_OPTIONS, role_names=ROLE_NAMES, **context,
     )
 
@@ -336,7 +337,10 @@ async def _act(request: Request, admin: AccountAdmin, action: Callable[[], Await
             outcome = await outcome
     except RegistrationError as error:
         return await _list(request, admin, error=str(error), status=400)
-    return go(request, with_query(request.app.route_reverse("admin_accounts"), {"done": outcome}))
+    # Back to the list as it was (its filters and page, sent as `back`; re-read, never echoed).
+    back = (await request.form()).get("back", "")
+    query = parse_accounts_query(dict(parse_qsl(back[:600]))) if isinstance(back, str) else AccountsQuery()
+    return go(request, with_query(request.app.route_reverse("admin_accounts"), {**query.as_params(), "done": outcome}))
 
 
 @get("/admin/accounts", name="admin_accounts")
