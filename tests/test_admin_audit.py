@@ -195,3 +195,14 @@ def test_the_admin_sees_refused_access_in_the_log(client, sandbox):
     switch_to(client, "admin@example.com")
     page = client.get("/admin/audit", params={"action": "access_refused"})
     assert page.status_code == 200 and f"order:{bobs}" in page.text and "alice@example.com" in page.text
+
+
+def test_refusals_are_recorded_at_most_so_often_per_login(client, sandbox, monkeypatch):
+    from portal.web import errors
+
+    monkeypatch.setattr(errors, "REFUSALS_RECORDED", 2)
+    bobs = [o["id"] for o in sandbox.data.orders_for(BOB_CONTACT_ID, "SO")[:3]]
+    switch_to(client, "alice@example.com")
+    answers = [client.get(f"/orders/{order_id}") for order_id in bobs]
+    assert [a.status_code for a in answers] == [404, 404, 404] and answers[2].text == answers[0].text
+    assert [r["target"] for r in refusals(client)] == [f"order:{i}" for i in bobs[:2]]

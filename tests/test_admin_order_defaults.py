@@ -153,10 +153,10 @@ def test_the_page_lists_brightpearls_choices_with_its_defaults_marked(client):
                  "Leeds Showroom (id 3)", "Trade (GBP, id 2)", "Quote approved (id 19)", "New web order (id 2)"):
         assert name in body, name
     assert "Cost (GBP" not in body  # a buying price list is no choice for sales orders
-    assert blank_text(body, "channel") == "Brightpearl’s default: Trade portal"
-    assert blank_text(body, "warehouse") == "Brightpearl’s default: Wakefield DC"
-    assert blank_text(body, "quote-status") == "Brightpearl’s default: Quote approved"
-    assert blank_text(body, "order-status") == "Brightpearl’s default: New web order"
+    assert blank_text(body, "channel") == "Default: Trade portal"
+    assert blank_text(body, "warehouse") == "Default: Wakefield DC"
+    assert blank_text(body, "quote-status") == "Default: Quote approved"
+    assert blank_text(body, "order-status") == "Default: New web order"
     assert selected(body, "channel") == "" and "(Brightpearl’s default)" in body
     assert "no list of lead sources or projects" in body
 
@@ -168,7 +168,7 @@ def test_saving_is_audited_and_shown(client):
     page = client.get(saved.headers["location"]).text
     assert "The order defaults are saved" in page
     assert selected(page, "channel") == "4" and selected(page, "warehouse") == "3" and selected(page, "order-status") == "3"
-    assert blank_text(page, "price-list") == "Brightpearl’s default: Retail"  # the chosen channel's
+    assert blank_text(page, "price-list") == "Default: Retail"  # the chosen channel's
     assert 'value="12"' in page and 'value="orders@example.com"' in page
     stored = on_loop(client, components(client.app).order_defaults.current)
     assert stored == OrderDefaults(channel_id=4, warehouse_id=3, quote_accepted_status_id=19, portal_order_status_id=3,

@@ -54,6 +54,11 @@ class AuditFilters:
     before: int | None = None
     after: int | None = None
 
+    @property
+    def first_error(self) -> str | None:
+        """The first field of the form with an error (it gets the focus)."""
+        return next((name for name in ("actor", "action", "outcome", "from", "to") if name in self.errors), None)
+
     def params(self, **changes: object) -> dict[str, object]:
         """The filters as a query string (empty ones left out by with_query), with `changes`."""
         return {**{k: v for k, v in self.raw.items() if k in ("actor", "action", "outcome", "from", "to")}, **changes}

@@ -219,7 +219,7 @@ def _choices(lists: OrderLists, automatic: Mapping[str, int | None]) -> dict[str
     }
     source = {"channel_id": lists.channels, "warehouse_id": lists.warehouses, "price_list_id": lists.price_lists,
               "quote_accepted_status_id": lists.statuses, "portal_order_status_id": lists.statuses}
-    return {name: {"options": found[name], "blank": f"Brightpearl’s default: {_name(source[name], automatic[name])}"}
+    return {name: {"options": found[name], "blank": f"Default: {_name(source[name], automatic[name])}"}
             for name in found}
 
 
@@ -241,6 +241,7 @@ async def _defaults_page(request: Request, admin: OrderDefaultsAdmin, form: Defa
     }
     return page(request, "views/admin/order_defaults.html", status_code=status, form=form, effective=effective,
                 names=names, choices=_choices(lists, automatic), labels=LABELS,
+                first_error=next((name for name in LABELS if name in form.errors), None),
                 done=None if form.errors else _done(request), max_email=MAX_EMAIL)
 
 
