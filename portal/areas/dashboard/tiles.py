@@ -4,7 +4,9 @@ The dashboard page itself makes no Brightpearl call; each tile is fetched on its
 routes.py), so one slow read never holds up the others. The tiles share their reads through
 the cache: the order index, the order statuses and the contact are read once for all of them.
 
-Quotes, open and closed orders follow portal.domain.order_states; the balance and the credit
+Quotes, open and closed orders follow the customer's status labels (portal.domain.status_labels:
+a quote is an order in the quote state, an open order one that is received, being prepared or
+shipped) and are shown by those labels; the balance and the credit
 left follow portal.domain.account (the account page and the statement ask the same). An
 invoice is **overdue** when its statement line (API.md §8.4) belongs to one of the customer's
 sales orders, still has an amount due, and its due date is before today.
@@ -28,13 +30,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.brightpearl import Brightpearl
-from portal.brightpearl.models import Contact, OrderSearchRow, OrderStatus, OrderType
+from portal.brightpearl.models import Contact, OrderSearchRow, OrderType
 from portal.core.clock import Clock
+from portal.core.status_map import StatusMap
 from portal.core.tracking import TrackingPatterns, tracking_links
 from portal.core.users import User
 from portal.domain.account import AccountCurrency, Credit, account_currency, credit_terms
-from portal.domain.order_states import is_open, is_quote, order_state, status_name, status_sort_key
+from portal.domain.order_states import OrderState
 from portal.domain.shipments import in_despatch_order, newest_first
+from portal.domain.status_labels import StatusLabels
 from portal.security.access import may_see_order, may_see_search_row
 from portal.web.parts import PageParts
 
@@ -54,14 +58,16 @@ class DashboardData:
     bp: Brightpearl
     tracking: TrackingPatterns
     clock: Clock  # "today" for due dates
+    status_map: StatusMap  # the customer's labels of statuses
     user: User
 
-    async def my_sales_orders(self) -> tuple[Mapping[int, OrderStatus], list[OrderSearchRow]]:
-        """The account's order statuses and the user's sales-order index rows (newest first)."""
+    async def my_sales_orders(self) -> tuple[StatusLabels, list[OrderSearchRow]]:
+        """The customer's status labels and the user's sales-order index rows (newest first)."""
         statuses, index = await asyncio.gather(
             self.bp.orders.statuses(), self.bp.orders.index(self.user.contact_id, OrderType.SALES_ORDER)
         )
-        return statuses, [row for row in index if may_see_search_row(self.user, row)]
+        labels: StatusLabels = self.status_map.derived(statuses, StatusLabels)
+        return labels, [row for row in index if may_see_search_row(self.user, row)]
 
     async def contact_and_currency(self) -> tuple[Contact | None, AccountCurrency | None]:
         """The user's contact and the currency of its account (None when it cannot be told)."""
@@ -142,55 +148,60 @@ async def overdue_tile(data: DashboardData) -> dict:
     }
 
 
+OPEN_STATES = frozenset({OrderState.RECEIVED.value, OrderState.PROGRESS.value, OrderState.SHIPPED.value})
+_STATE_RANK = {OrderState.RECEIVED.value: 0, OrderState.PROGRESS.value: 1, OrderState.SHIPPED.value: 2}
+
+
 async def open_orders_tile(data: DashboardData) -> dict:
-    """Sales orders not yet invoiced or cancelled, counted per status."""
-    statuses, mine = await data.my_sales_orders()
-    counts: dict[int, int] = {}
+    """Sales orders not yet completed or cancelled (nor quotes), counted per label shown."""
+    labels, mine = await data.my_sales_orders()
+    counts: dict[str, list] = {}
     for row in mine:
-        if is_open(statuses.get(row.status_id)):
-            counts[row.status_id] = counts.get(row.status_id, 0) + 1
-    by_status = sorted(
-        ({"id": sid, "name": status_name(statuses, sid), "count": n} for sid, n in counts.items()),
-        key=lambda item: (status_sort_key(statuses, item["id"]), item["name"]),
-    )
-    return {"count": sum(counts.values()), "by_status": by_status}
+        shown = labels.for_row(row)
+        if shown.state in OPEN_STATES:
+            entry = counts.setdefault(shown.label.casefold(), [_STATE_RANK[shown.state], shown.label, 0])
+            entry[0] = min(entry[0], _STATE_RANK[shown.state])
+            entry[2] += 1
+    by_status = [{"label": label, "count": n} for _, label, n in sorted(counts.values(), key=lambda e: (e[0], e[1]))]
+    return {"count": sum(item["count"] for item in by_status), "by_status": by_status}
+
+
+def _is_quote(labels: StatusLabels, row: OrderSearchRow) -> bool:
+    return labels.for_row(row).state == OrderState.QUOTE.value
 
 
 async def quotes_tile(data: DashboardData) -> dict:
-    """Sales orders in a quote (draft) status: count and the newest few."""
-    statuses, mine = await data.my_sales_orders()
-    quotes = [row for row in mine if is_quote(statuses.get(row.status_id))]
-    status_ids = sorted({row.status_id for row in quotes})
+    """Sales orders in the quote state: count and the newest few."""
+    labels, mine = await data.my_sales_orders()
+    quotes = [row for row in mine if _is_quote(labels, row)]
+    shown = sorted({labels.for_row(row).label for row in quotes})
     return {
         "count": len(quotes),
         "newest": quotes[:LISTED_QUOTES],
-        # With one quote status the order list can be filtered to it.
-        "status_id": status_ids[0] if len(status_ids) == 1 else None,
+        # With one label for them all the order list can be filtered to it.
+        "status_label": shown[0] if len(shown) == 1 else None,
     }
 
 
 async def latest_orders_tile(data: DashboardData) -> dict:
     """The newest sales orders that are not quotes, with status and total."""
-    statuses, mine = await data.my_sales_orders()
-    rows = [row for row in mine if not is_quote(statuses.get(row.status_id))][:LATEST_ORDERS]
+    labels, mine = await data.my_sales_orders()
+    rows = [row for row in mine if not _is_quote(labels, row)][:LATEST_ORDERS]
     orders = await data.bp.orders.many([row.order_id for row in rows]) if rows else {}
     latest = []
     for row in rows:
         order = orders.get(row.order_id)
         if order is None or not may_see_order(data.user, order):
             continue
-        latest.append({
-            "order": order,
-            "status_name": status_name(statuses, row.status_id, order.status_name),
-            "state": order_state(order, statuses.get(row.status_id)).value,
-        })
+        shown = labels.for_order(order)
+        latest.append({"order": order, "status_name": shown.label, "state": shown.state})
     return {"orders": latest, "has_any": bool(mine)}
 
 
 async def shipments_tile(data: DashboardData) -> dict:
     """The newest goods-out notes of the newest orders, with method and tracking link."""
-    statuses, mine = await data.my_sales_orders()
-    recent = [row for row in mine if not is_quote(statuses.get(row.status_id))][:SHIPMENT_ORDERS]
+    labels, mine = await data.my_sales_orders()
+    recent = [row for row in mine if not _is_quote(labels, row)][:SHIPMENT_ORDERS]
     parts = PageParts()
     if not recent:
         return {"shipments": [], "unavailable": parts.unavailable}

@@ -5,6 +5,7 @@ from functools import partial
 from portal.brightpearl import Brightpearl
 from portal.core.audit import Audit
 from portal.core.settings import Settings
+from portal.core.status_map import StatusMap
 from portal.core.tracking import TrackingPatterns
 from portal.core.users import User
 from portal.outbox.queue import Outbox
@@ -17,17 +18,19 @@ from .history import OrderHistory, RenderedRows
 from .routes import add_comment, comments_fragment, order_page, orders_page
 
 
-def area(*, bp: Brightpearl, outbox: Outbox, audit: Audit, tracking: TrackingPatterns, settings: Settings) -> Area:
+def area(
+    *, bp: Brightpearl, outbox: Outbox, audit: Audit, tracking: TrackingPatterns, settings: Settings, status_map: StatusMap
+) -> Area:
     # One per app: the rows it keeps belong to that app's cached orders.
     rendered_rows = RenderedRows()
 
     def detail(user: User) -> OrderDetail:
-        return OrderDetail(bp, tracking, Comments(bp, outbox, audit, settings, user), user)
+        return OrderDetail(bp, tracking, status_map, Comments(bp, outbox, audit, settings, user), user)
 
     return site_area(
         "orders",
         [orders_page, order_page, comments_fragment, add_comment],
         guard=requires_role("customer"),
-        services={"history": for_user(partial(OrderHistory, bp, rendered_rows, settings)), "detail": for_user(detail)},
+        services={"history": for_user(partial(OrderHistory, bp, rendered_rows, settings, status_map)), "detail": for_user(detail)},
         nav=[NavLink("Orders", "orders")],
     )

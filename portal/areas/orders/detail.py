@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import Order
+from portal.core.immutable import EMPTY
+from portal.core.status_map import StatusMap
 from portal.core.tracking import TrackingPatterns, tracking_links
 from portal.core.users import User
 from portal.domain.order_lines import priced_lines
-from portal.domain.order_states import OrderState, order_state
+from portal.domain.order_states import OrderState
 from portal.domain.shipments import deliveries, in_despatch_order, shipping_state
+from portal.domain.status_labels import StatusLabels
 from portal.security.access import owned_order
 from portal.web.params import valid_id
 from portal.web.parts import PageParts
@@ -33,6 +36,7 @@ class OrderDetail:
 
     bp: Brightpearl
     tracking: TrackingPatterns
+    status_map: StatusMap  # the customer's labels of statuses
     comments: Comments  # the order's comment thread, for the same user
     user: User
 
@@ -49,12 +53,14 @@ class OrderDetail:
             parts.read("shipping_methods", self.bp.warehouse.shipping_methods(), {}),
         )
         shipments = in_despatch_order(shipments)
-        # The order page reads no status list (call counts): the state follows the order's own
-        # status name and shipping status.
-        state = order_state(order)
+        # The order page reads no status list (call counts): the label and state follow the
+        # saved rule of the order's status, else its own status name and shipping status.
+        shown = self.status_map.derived(EMPTY, StatusLabels).for_order(order)
+        state = OrderState(shown.state)
         return {
             "order": order,
             "state": state.value,
+            "status_label": shown.label,
             "cancelled": state is OrderState.CANCELLED,
             "quote": state is OrderState.QUOTE,
             "lines": priced_lines(order),  # unit prices and line totals in the order's price mode
