@@ -201,7 +201,7 @@ def test_a_route_without_a_guard_is_reported():
 def test_the_navigation_comes_from_the_routes_guards(client):
     from support import switch_to
 
-    from portal.web.navigation import nav_links
+    from portal.web.navigation import current_url, nav_links
 
     customer = switch_to(client, "alice@example.com")
     user = customer.app.state["components"].users.get(1)
@@ -211,7 +211,14 @@ def test_the_navigation_comes_from_the_routes_guards(client):
     ]
     admin = client.app.state["components"].users.by_email("admin@example.com")
     admin_user = client.app.state["components"].users.get(admin["id"])
-    assert nav_links(client.app, admin_user) == [("Accounts", "/admin/accounts"), ("Outbox", "/admin/outbox"), ("Mailbox", "/admin/mailbox")]
+    admin_links = nav_links(client.app, admin_user)
+    # The admin's menu has the pages used every day; /admin lists every section.
+    assert admin_links == [("Admin", "/admin"), ("Accounts", "/admin/accounts"), ("Audit log", "/admin/audit"), ("Outbox", "/admin/outbox")]
+    # One link is the current page: the most specific one.
+    assert current_url(admin_links, "/admin/accounts/3/edit") == "/admin/accounts"
+    assert current_url(admin_links, "/admin/branding") == "/admin"
+    assert current_url(admin_links, "/admin") == "/admin"
+    assert current_url(admin_links, "/administrator") is None
     assert nav_links(client.app, None) == []
 
 

@@ -16,6 +16,9 @@ never gated):
 4. **A web account being set up** (its Brightpearl contact not created yet) sees the home page,
    which says so, and its own settings; nothing that reads Brightpearl for a contact.
 
+While an admin views the portal as a customer (portal.security.viewing_as) the rules are the
+admin's: an admin held back by rule 2 or 3 acts as themselves until that is done.
+
 A redirected GET goes to the target with `next=` (the page asked for); htmx gets HX-Redirect;
 an unsafe method gets a plain 303 as well (forms re-post nothing after it).
 """
@@ -31,6 +34,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from portal.core.users import User
 from portal.security.middleware import skips_session
+from portal.security.viewing_as import pause_viewing, viewing_admin
 
 # Paths (exact, or prefixes ending in "/") a visitor may open when login is gated.
 OPEN_PATHS = (
@@ -43,11 +47,12 @@ OPEN_PATHS = (
     "/password/reset/",
     "/setup/",
     "/brand.css",
+    "/brand/logo/",
     "/metrics",
 )
 # What a user with a temporary password, or an admin who must set up two-factor, may still open.
-PASSWORD_PATHS = ("/password", "/logout", "/brand.css")
-TWO_FACTOR_PATHS = ("/account/two-factor", "/account/two-factor/", "/logout", "/password", "/brand.css")
+PASSWORD_PATHS = ("/password", "/logout", "/brand.css", "/brand/logo/")
+TWO_FACTOR_PATHS = ("/account/two-factor", "/account/two-factor/", "/logout", "/password", "/brand.css", "/brand/logo/")
 # What a new web customer may open while their Brightpearl contact is being created.
 SETTING_UP_PATHS = ("/", *TWO_FACTOR_PATHS)
 
@@ -85,9 +90,16 @@ class AccountGateMiddleware(ASGIMiddleware):
         self.gated = gated
         self.admin_two_factor = admin_two_factor
 
+    def holds_back(self, user: User) -> bool:
+        """True when `user` may only reach the pages of rule 2 or 3 until they act."""
+        return user.must_change_password or (self.admin_two_factor and user.is_admin and not user.two_factor)
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope["path"]
-        target = where_to(scope.get("user"), path, gated=self.gated, admin_two_factor=self.admin_two_factor)
+        admin = viewing_admin(scope)
+        if admin is not None and self.holds_back(admin):
+            pause_viewing(scope)
+        target = where_to(admin or scope.get("user"), path, gated=self.gated, admin_two_factor=self.admin_two_factor)
         if target is None:
             await next_app(scope, receive, send)
             return

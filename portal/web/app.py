@@ -16,6 +16,7 @@ from portal.brightpearl.cache import start_staleness_tracking
 from portal.core.paths import STATIC_DIR
 from portal.core.settings import Settings
 from portal.security.csrf import CsrfTokens, SessionCsrfMiddleware
+from portal.security.features import FeatureGuard
 from portal.security.gate import AccountGateMiddleware
 from portal.security.headers import make_security_headers_hook
 from portal.security.middleware import (
@@ -25,6 +26,7 @@ from portal.security.middleware import (
     session_cookie_name,
 )
 from portal.security.proxies import ClientAddressMiddleware
+from portal.security.viewing_as import ReadOnlyViewingMiddleware
 from portal.web import errors, tasks
 from portal.web.components import Components
 from portal.web.dependencies import app_dependencies
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
             ),
         ],
         dependencies=app_dependencies(settings),
+        # A route of a switched-off feature (admin > Features) answers like a missing page.
+        guards=[FeatureGuard(components.features)],
         state=State({"components": components, "areas": site_areas}),
         lifespan=[lifespan],
         middleware=[
@@ -94,6 +98,8 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
             ),
             # After both: a refused CSRF token is refused before the gate sends anyone anywhere.
             AccountGateMiddleware(gated=settings.gated, admin_two_factor=settings.admin_two_factor),
+            # Last: an admin viewing as a customer writes nothing (refused before any handler).
+            ReadOnlyViewingMiddleware(components.audit),
         ],
         # Each request collects its own "served stale data" note (shown as "data as of …").
         before_request=_track_staleness,
@@ -103,7 +109,7 @@ def create_app(settings: Settings | None = None, *, components: Components | Non
             Exception: errors.error_handler,
             413: _request_too_large,
         },
-        template_config=make_template_config(settings),
+        template_config=make_template_config(settings, branding=components.branding),
         plugins=[HTMXPlugin()],
         openapi_config=None,
         logging_config=LoggingConfig(

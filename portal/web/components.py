@@ -22,15 +22,20 @@ from portal.brightpearl import Brightpearl
 from portal.brightpearl.cache import Cache
 from portal.brightpearl.client import BrightpearlClient
 from portal.core.audit import Audit
+from portal.core.branding import BrandingStore
 from portal.core.clock import Clock
 from portal.core.db import open_database
+from portal.core.features import Features
 from portal.core.metrics import Metrics
+from portal.core.order_defaults import OrderDefaultsStore
 from portal.core.settings import Settings
 from portal.core.site_settings import SiteSettings
+from portal.core.status_map import StatusMap
 from portal.core.tracking import TrackingPatterns
 from portal.core.users import UserStore
 from portal.mail import KIND as MAIL_KIND
 from portal.mail import Mail
+from portal.mail.templates import from_store as mail_branding
 from portal.outbox.brightpearl import bind_brightpearl_writes
 from portal.outbox.queue import Outbox
 from portal.security.passwords import Passwords
@@ -59,6 +64,10 @@ class Components:
     tokens: Tokens
     mail: Mail
     registrations: Registrations
+    branding: BrandingStore  # the name, colours, logo and legal identity an admin sets
+    order_defaults: OrderDefaultsStore  # how the portal places orders (admin: /admin/orders)
+    features: Features  # what admin > Features switched off, kept in memory
+    status_map: StatusMap  # the customer-facing status labels (admin: /admin/statuses)
     clock: Clock = field(default_factory=Clock)
 
     @property
@@ -86,16 +95,22 @@ class Components:
         settings = settings.with_secret()
         db = open_database(settings.db_path)
         metrics = Metrics()
-        bp = Brightpearl(_brightpearl_client(settings, brightpearl_transport, metrics), Cache(metrics=metrics, clock=monotonic))
+        client = _brightpearl_client(settings, brightpearl_transport, metrics)
+        # The cache counts its hits into the client's per-minute record (the admin's health page).
+        bp = Brightpearl(client, Cache(metrics=metrics, clock=monotonic, usage=client.usage))
         outbox = Outbox(db, metrics=metrics)
         users, audit, tokens = UserStore(db), Audit(db), Tokens(db, settings.secret_key)
         # A new web customer's login is linked to its contact once Brightpearl has created it.
         bind_brightpearl_writes(outbox, bp, after={NEW_CONTACT_KIND: contact_created(users, audit)})
+        site_settings = SiteSettings(db)
+        features = Features(site_settings)
+        branding = BrandingStore(site_settings, settings)
         # Mail rides the same queue: committed with its action, retried, visible when it fails.
-        mail = Mail(db, outbox, settings)
+        mail = Mail(db, outbox, settings, branding=mail_branding(branding, settings))
         outbox.register(MAIL_KIND, mail.deliver)
         registrations = Registrations(
-            db, users=users, bp=bp, mail=mail, outbox=outbox, tokens=tokens, audit=audit, settings=settings
+            db, users=users, bp=bp, mail=mail, outbox=outbox, tokens=tokens, audit=audit, settings=settings,
+            features=features,
         )
         # The check of a new registration (which mail it gets) runs on the queue too, so the
         # visitor's answer never waits for it, and it survives Brightpearl being down.
@@ -112,7 +127,7 @@ class Components:
             ),
             passwords=Passwords(fast=settings.fast_password_hashing),
             audit=audit,
-            site_settings=SiteSettings(db),
+            site_settings=site_settings,
             tracking=TrackingPatterns(db),
             bp=bp,
             outbox=outbox,
@@ -121,6 +136,10 @@ class Components:
             tokens=tokens,
             mail=mail,
             registrations=registrations,
+            branding=branding,
+            order_defaults=OrderDefaultsStore(site_settings),
+            features=features,
+            status_map=StatusMap(site_settings),
             clock=Clock(settings.zone),  # "today" is the merchant's (PORTAL_TIMEZONE)
         )
         if settings.uses_sandbox:

@@ -58,10 +58,12 @@ def areas(c: Components) -> tuple[Area, ...]:
         ),
         registration.area(registrations=c.registrations, passwords=c.passwords, settings=c.settings),
         setup.area(users=c.users, passwords=c.passwords, tokens=c.tokens, audit=c.audit),
-        system.area(settings=c.settings, metrics=c.metrics, outbox=c.outbox),
-        dashboard.area(bp=c.bp, tracking=c.tracking, clock=c.clock),
-        orders.area(bp=c.bp, outbox=c.outbox, audit=c.audit, tracking=c.tracking, settings=c.settings),
-        documents.area(bp=c.bp, settings=c.settings, clock=c.clock),
+        system.area(settings=c.settings, metrics=c.metrics, outbox=c.outbox, branding=c.branding),
+        dashboard.area(bp=c.bp, tracking=c.tracking, clock=c.clock, status_map=c.status_map),
+        orders.area(
+            bp=c.bp, outbox=c.outbox, audit=c.audit, tracking=c.tracking, settings=c.settings, status_map=c.status_map
+        ),
+        documents.area(bp=c.bp, settings=c.settings, clock=c.clock, branding=c.branding),
         addresses.area(bp=c.bp, outbox=c.outbox, audit=c.audit),
         account.area(bp=c.bp, settings=c.settings),
         two_factor.area(two_factor=second_factor, settings=c.settings),
@@ -77,9 +79,13 @@ def areas(c: Components) -> tuple[Area, ...]:
             outbox=c.outbox,
             bp=c.bp,
             site_settings=c.site_settings,
+            features=c.features,
             tracking=c.tracking,
+            order_defaults=c.order_defaults,
             sessions=c.sessions,
             metrics=c.metrics,
+            branding_store=c.branding,
+            status_map=c.status_map,
         ),
     )
 
@@ -104,6 +110,7 @@ PUBLIC_ROUTES: Mapping[str, str] = MappingProxyType(
         "healthz": "liveness for the process supervisor; touches no data",
         "metrics": "checks for itself: an admin session or the metrics bearer token",
         "brand_css": "the merchant's colours, the same for everyone",
+        "brand_logo": "the merchant's logo (on the login page and in emails), the same for everyone",
         "static": "htmx, stylesheets and fonts",
         "static/head": "the same files, headers only",
     }

@@ -1,6 +1,7 @@
 """The Jinja environment: the template folders, the portal's filters and the globals every
-template may use (`asset`, `url_with`, `nav_links`, the site name, the form widgets `forms`,
-`table_head`, `table_wrap`, `locale` and the shared macros `lists`)."""
+template may use (`asset`, `url_with`, `nav_links`, `feature_on`, `registration_open`, the site
+name, the form widgets `forms`, `table_head`, `table_wrap`, `locale` and the shared macros
+`lists`)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import escape
 
+from portal.core.branding import Branding, BrandingStore
 from portal.core.formatting import age, day, day_time, iso, money, normalize
 from portal.core.paths import PARTIALS_DIR, VIEWS_DIR
 from portal.core.settings import Settings
 from portal.web import forms
-from portal.web.navigation import nav_links
+from portal.web.navigation import current_url, features, nav_links
 from portal.web.params import with_query
 from portal.web.tables import table_head, table_wrap
 
@@ -44,6 +47,56 @@ class PortalEnvironment(Environment):
 def url_with(context, name: str, query: dict | None = None, **path_params) -> str:
     """`url_for(name, **path_params)` plus a query string from the non-empty items of `query`."""
     return with_query(context["request"].app.route_reverse(name, **path_params), query)
+
+
+@pass_context
+def feature_on(context, name: str) -> bool:
+    """Whether the feature `name` (portal.core.features) is switched on, read per page from
+    the features store's memory: `{% if feature_on("comments") %}`."""
+    return features(context["request"].app).is_on(name)
+
+
+def registration_check(settings: Settings) -> Callable[..., bool]:
+    """The template global `registration_open()`: whether /register takes new accounts (the
+    login page links to it): PORTAL_REGISTRATION is not "closed" and the registration feature
+    is switched on (admin > Features), asked per page."""
+    closed = settings.registration == "closed"
+
+    @pass_context
+    def registration_open(context) -> bool:
+        return not closed and feature_on(context, "registration")
+
+    return registration_open
+
+
+class CurrentBrand:
+    """The template global `brand`: attributes of the branding current when they are read."""
+
+    __slots__ = ("_current",)
+
+    def __init__(self, current: Callable[[], Branding]) -> None:
+        self._current = current
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._current(), name)
+
+
+class CurrentName:
+    """The template global `site_name`: the current portal name wherever it is printed or joined."""
+
+    __slots__ = ("_current",)
+
+    def __init__(self, current: Callable[[], Branding]) -> None:
+        self._current = current
+
+    def __str__(self) -> str:
+        return self._current().portal_name
+
+    def __html__(self) -> str:
+        return str(escape(self._current().portal_name))
+
+    def __bool__(self) -> bool:
+        return bool(self._current().portal_name)
 
 
 def fixed_urls() -> tuple[Callable[..., str], Callable[..., str]]:
@@ -74,8 +127,9 @@ def fixed_urls() -> tuple[Callable[..., str], Callable[..., str]]:
     return url_for, asset
 
 
-def make_template_config(settings: Settings) -> TemplateConfig:
-    """The TemplateConfig with `views/…` and `partials/…` names and the portal's filters."""
+def make_template_config(settings: Settings, branding: BrandingStore | None = None) -> TemplateConfig:
+    """The TemplateConfig with `views/…` and `partials/…` names and the portal's filters;
+    `branding` is where `brand` comes from (default: the environment's, fixed)."""
     url_for, asset = fixed_urls()
     env = PortalEnvironment(
         loader=PrefixLoader(
@@ -89,6 +143,8 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         auto_reload=False,
     )
     # Moments are shown on the merchant's clock (PORTAL_TIMEZONE); calendar days as they are.
+    fixed = Branding.from_settings(settings)
+    current = branding.current if branding is not None else (lambda: fixed)
     zone = settings.zone
     env.filters.update(
         money=money,
@@ -99,14 +155,16 @@ def make_template_config(settings: Settings) -> TemplateConfig:
         normalize=normalize,
     )
     env.globals.update(
-        site_name=settings.site_name,
+        brand=CurrentBrand(current),
+        site_name=CurrentName(current),
         locale=settings.locale,
         demo=settings.demo,
-        # Whether /register takes new accounts (the login page links to it), from PORTAL_REGISTRATION.
-        registration_open=settings.registration != "closed",
+        registration_open=registration_check(settings),
+        feature_on=feature_on,
         url_with=url_with,
         asset=pass_context(asset),
         nav_links=nav_links,
+        current_nav_url=current_url,
         htmx_file=HTMX_FILE,
         forms=forms,
         table_head=table_head,

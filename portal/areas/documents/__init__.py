@@ -1,9 +1,8 @@
 """The documents area (customers): invoices and credit notes, their print views and PDFs, and
 the statement of account (page, CSV and PDF)."""
 
-from functools import partial
-
 from portal.brightpearl import Brightpearl
+from portal.core.branding import Branding, BrandingStore
 from portal.core.clock import Clock
 from portal.core.settings import Settings
 from portal.security.guards import requires_role
@@ -15,15 +14,34 @@ from .routes import document_page, documents_page, statement_csv_file, statement
 from .statement import Statements
 
 
-def area(*, bp: Brightpearl, settings: Settings, clock: Clock) -> Area:
-    merchant = Merchant(name=settings.site_name, brand_colour=settings.brand_colour)
+def area(*, bp: Brightpearl, settings: Settings, clock: Clock, branding: BrandingStore | None = None) -> Area:
+    # Who issues the documents is the current branding (/admin/branding), read per request.
+    fixed = Merchant.from_branding(Branding.from_settings(settings))
+    made: dict[Branding, Merchant] = {}
+
+    def merchant() -> Merchant:
+        if branding is None:
+            return fixed
+        brand = branding.current()
+        found = made.get(brand)
+        if found is None:
+            made.clear()
+            found = made[brand] = Merchant.from_branding(brand, branding.logo_path(brand.logo))
+        return found
+
+    def documents(user):
+        return Documents(bp, settings, merchant(), clock, user)
+
+    def statements(user):
+        return Statements(bp, merchant(), clock, user)
+
     return site_area(
         "documents",
         [documents_page, document_page, statement_page, statement_csv_file, statement_pdf_file],
         guard=requires_role("customer"),
         services={
-            "documents": for_user(partial(Documents, bp, settings, merchant, clock)),
-            "statements": for_user(partial(Statements, bp, merchant, clock)),
+            "documents": for_user(documents),
+            "statements": for_user(statements),
         },
         nav=[NavLink("Documents", "documents"), NavLink("Statement", "statement")],
     )

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from portal.brightpearl.models import Order
 from portal.web.htmx import wants_fragment
 from portal.web.listing import render_list
+from portal.web.navigation import route_switched_on
 from portal.web.parts import PageParts
 from portal.web.rendering import page
 
@@ -58,7 +59,7 @@ async def comments_fragment(request: Request, order_id: FromPath[int], detail: N
     )
 
 
-@post("/orders/{order_id:int}/comments", name="add_comment", status_code=200)
+@post("/orders/{order_id:int}/comments", name="add_comment", status_code=200, opt={"feature": "comments"})
 async def add_comment(request: Request, order_id: FromPath[int], detail: NamedDependency[OrderDetail]) -> Template | Redirect:
     order, comments = await detail.order(order_id), detail.comments
     form = await request.form()
@@ -97,8 +98,9 @@ async def _order_page(request: Request, detail: OrderDetail, order: Order, statu
 
 
 def _document_urls(request: Request, order: Order) -> tuple[str, str] | None:
-    """(print view, PDF) of the order's invoice once Brightpearl has numbered it."""
-    if not order.is_invoiced:
+    """(print view, PDF) of the order's invoice once Brightpearl has numbered it (and while
+    documents are switched on)."""
+    if not order.is_invoiced or not route_switched_on(request.app, "document"):
         return None
     view = request.app.route_reverse("document", order_id=str(order.id))
     return view, request.app.route_reverse("document", order_id=f"{order.id}.pdf")
