@@ -80,6 +80,18 @@ def nav_links(app: Litestar, user: User | None) -> list[tuple[str, str]]:
     ]
 
 
+def current_url(links: list[tuple[str, str]], path: str) -> str | None:
+    """The url of the link among `links` that names the page at `path`: the longest one that
+    is the path or a folder of it ("/admin" for /admin/branding, unless "/admin/branding" is a
+    link too), so only one link is ever marked as the current page."""
+    best = None
+    for _label, url in links:
+        if path == url or (url != "/" and path.startswith(url + "/")):
+            if best is None or len(url) > len(best):
+                best = url
+    return best
+
+
 def _links(app: Litestar) -> list[_Link]:
     # Routes are fixed once the app is built: worked out once per app, not on every page.
     links = app.state.get(NAV_STATE_KEY)

@@ -30,7 +30,7 @@ from portal.core.branding import (
     parse_form,
 )
 from portal.core.users import User
-from portal.web.area import NavLink, for_user
+from portal.web.area import for_user
 from portal.web.htmx import go
 from portal.web.params import with_query
 from portal.web.rendering import page
@@ -118,7 +118,6 @@ def section(*, site_settings=None, settings=None, audit: Audit, branding: Brandi
     return Section(
         handlers=(branding_page, branding_save, branding_preview, branding_logo, branding_logo_remove),
         services={"branding_admin": for_user(partial(BrandingAdmin, branding, audit))},
-        nav=(NavLink("Branding", "admin_branding"),),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
+from portal.web.area import NavLink
 from portal.web.navigation import route_url
 from portal.web.rendering import page
 
@@ -28,7 +29,7 @@ SECTIONS = (
 
 
 def section() -> Section:
-    return Section(handlers=(admin_home,))
+    return Section(handlers=(admin_home,), nav=(NavLink("Admin", "admin_home"),))
 
 
 @get("/admin", name="admin_home")

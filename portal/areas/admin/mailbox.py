@@ -27,7 +27,7 @@ from portal.core.settings import Settings
 from portal.core.users import User
 from portal.mail import KIND, Mail, MailboxEntry
 from portal.outbox.queue import OutboxItem
-from portal.web.area import NavLink, for_user
+from portal.web.area import for_user
 from portal.web.listing import ListQuery, Page, list_view, parse_page
 from portal.web.params import valid_id, with_query
 from portal.web.rendering import page, page_or_fragment
@@ -109,7 +109,6 @@ def section(*, mail: Mail, settings: Settings) -> Section:
     return Section(
         handlers=(mailbox_page, mailbox_message, mailbox_html, mailbox_test),
         services={"mailbox": for_user(partial(MailboxPages, mail, settings))},
-        nav=(NavLink("Mailbox", "admin_mailbox"),),
     )
 
 

@@ -36,7 +36,7 @@ from portal.core.site_settings import SiteSettings
 from portal.core.tracking import MAX_PATTERN_LENGTH, PLACEHOLDER, TrackingPatternError, TrackingPatterns
 from portal.core.users import EMAIL, User, normalise_email
 from portal.domain.order_defaults import EffectiveOrderDefaults, OrderLists, brightpearl_defaults, resolve
-from portal.web.area import NavLink, for_user
+from portal.web.area import for_user
 from portal.web.htmx import go
 from portal.web.params import valid_id, with_query
 from portal.web.rendering import page
@@ -182,7 +182,6 @@ def section(*, bp: Brightpearl, site_settings: SiteSettings, tracking: TrackingP
     return Section(
         handlers=(order_defaults_page, order_defaults_save, tracking_page, tracking_set, tracking_remove),
         services={"order_defaults_admin": for_user(partial(OrderDefaultsAdmin, bp, store, tracking, audit))},
-        nav=(NavLink("Orders", "admin_order_defaults"),),
     )
 
 

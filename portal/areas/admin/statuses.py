@@ -42,7 +42,7 @@ from portal.domain.status_labels import (
     parse_rules,
     stored_form,
 )
-from portal.web.area import NavLink, for_user
+from portal.web.area import for_user
 from portal.web.htmx import go
 from portal.web.params import with_query
 from portal.web.rendering import page
@@ -96,7 +96,6 @@ def section(*, bp: Brightpearl, site_settings: object = None, audit: Audit, stat
     return Section(
         handlers=(statuses_page, statuses_save, statuses_reset),
         services={"statuses_admin": for_user(partial(StatusesAdmin, bp, status_map, audit))},
-        nav=(NavLink("Statuses", "admin_statuses"),),
     )
 
 

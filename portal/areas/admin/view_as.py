@@ -22,7 +22,7 @@ from portal.core.audit import Audit
 from portal.core.users import User, UserStore
 from portal.security.sessions import SessionStore
 from portal.security.viewing_as import STOP_VIEWING_PATH, viewed_customer
-from portal.web.area import NavLink, for_user
+from portal.web.area import for_user
 from portal.web.htmx import go
 from portal.web.params import with_query
 from portal.web.rendering import page
@@ -83,7 +83,6 @@ def section(*, users: UserStore, sessions: SessionStore, audit: Audit) -> Sectio
     return Section(
         handlers=(view_as_page, view_as_start, view_as_stop),
         services={"view_as": for_user(partial(ViewAs, users, sessions, audit))},
-        nav=(NavLink("View as customer", "admin_view_as"),),
     )
 
 
