@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import secrets
 
-from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.datastructures import Cookie, MutableScopeHeaders, UploadFile
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
@@ -96,12 +96,16 @@ class SessionCsrfMiddleware(ASGIMiddleware):
         if scope["method"] in UNSAFE:
             submitted = await _submitted_token(scope, receive)
             if expected is None or submitted is None or not hmac.compare_digest(submitted, expected):
+                await _close_uploads(state)
                 if not scope.get("auth") and cookie_value(scope, self.session_cookie_name):
                     # A session that ended (idle, expired) while its page was open: log in again.
                     raise NotAuthorizedException("Your session has ended.")
                 raise PermissionDeniedException("CSRF token verification failed")
             state.csrf_token = expected
-            await next_app(scope, receive, send)
+            try:
+                await next_app(scope, receive, send)
+            finally:
+                await _close_uploads(state)
             return
         token = expected or self.tokens.new_visitor_token()
         state.csrf_token = token
@@ -132,3 +136,15 @@ async def _submitted_token(scope: Scope, receive: Receive) -> str | None:
         value = (await request.form()).get(FORM_FIELD)
         token = value if isinstance(value, str) else None
     return token or None
+
+
+async def _close_uploads(state: ScopeState) -> None:
+    """Close the files of a multipart form parsed here. Litestar closes them only when a handler
+    takes them as its `data`; a request refused before its handler (a guard, a read-only view)
+    or a handler reading `request.form()` would leave their temporary files open."""
+    form = state.form
+    if isinstance(form, dict):
+        for value in form.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, UploadFile):
+                    await item.close()
