@@ -62,6 +62,8 @@ def test_the_invoice_print_view_and_pdf_carry_the_legal_identity(client, sandbox
 
 def test_the_statement_pdf_carries_the_legal_identity(client):
     switch_to(client, "alice@example.com")
+    page = client.get("/statement").text  # printed from the browser, it carries them too
+    assert "Northwind Trading Ltd" in page and "VAT no. GB123456789" in page and "Account 12345678" in page
     answer = client.get("/statement.pdf")
     assert answer.status_code == 200
     text = pdf_text(answer.content)
@@ -87,8 +89,8 @@ def test_an_email_carries_the_brand_and_legal_identity(client):
     client.get("/password/forgot")
     client.post("/password/forgot", data={"email": "alice@example.com", "_csrf_token": client.cookies["csrftoken"]})
     deliver_due(client)
-    (mail,) = app_rows(client, "select subject, text, html from mailbox order by id desc limit 1")
-    assert "Northwind Trade" in mail["subject"]
+    (mail,) = app_rows(client, "select sender, subject, text, html from mailbox order by id desc limit 1")
+    assert "Northwind Trade" in mail["subject"] and mail["sender"].startswith("Northwind Trade <portal@")
     assert "Northwind Trading Ltd" in mail["text"] and "Company no. 01234567 · VAT no. GB123456789" in mail["text"]
     assert "1 Quay Street, Bristol BS1 4DJ" in mail["text"] and "accounts@northwind.example" in mail["text"]
     assert "Northwind Trading Ltd" in mail["html"] and "background: #0b3d2e" in mail["html"]

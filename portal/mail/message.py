@@ -18,12 +18,13 @@ from portal.core.settings import Settings
 from portal.core.smtp_url import address_of
 
 
-def sender(settings: Settings) -> str:
+def sender(settings: Settings, site_name: str = "") -> str:
     """The From of every message: PORTAL_MAIL_FROM, else `portal@<host of PORTAL_BASE_URL>`;
-    a bare address gets the site name as its display name ("Customer Portal <portal@…>")."""
+    a bare address gets the portal's name as its display name ("Customer Portal <portal@…>"):
+    `site_name`, the current branding's, else PORTAL_SITE_NAME."""
     configured = settings.mail_from or f"portal@{urlsplit(settings.base_url).hostname or 'localhost'}"
     name, address = parseaddr(configured)
-    return formataddr((name or settings.site_name, address))
+    return formataddr((name or site_name or settings.site_name, address))
 
 
 def reply_to(settings: Settings) -> str | None:

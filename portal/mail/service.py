@@ -91,7 +91,7 @@ class Mail:
         payload = {
             "template": template,
             "to": to,
-            "from": sender(self.settings),
+            "from": sender(self.settings, self.templates.branding().site_name),
             "reply_to": reply_to(self.settings),
             "subject": rendered.subject,
             "text": rendered.text,
