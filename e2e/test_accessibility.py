@@ -11,14 +11,20 @@ docs/screenshots/{name}-{width}.png.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_check import axe_violations, describe
 from playwright.sync_api import BrowserContext, Page, expect
+from test_admin_accounts import bob_edit_form, candidates_found, create_form_with_errors
+from test_admin_branding import contrast_refused
+from test_admin_health import health_numbers_opened
+from test_admin_import import import_file_checked, import_file_refused
+from test_admin_statuses import statuses_form_with_errors
+from test_admin_view_as import viewing_as_alice
 from test_password_flow import forgot_form_sent, forgot_form_sent_invalid, wrong_current_password_sent
 from test_registration_flow import (
     passwords_that_differ_sent,
@@ -32,11 +38,11 @@ from test_two_factor import code_step_reached, setup_started, two_factor_login, 
 from portal.sandbox import DEMO_PASSWORD
 from portal.sandbox.demo import ALICE_CONTACT_ID
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (1280, 390)
-ROLES = {"customer": "alice@example.com", "supplier": "sam@example.com", "admin": "admin@example.com"}
+# "viewing": an admin's own browser, which views the portal as Alice (read-only).
+ROLES = {"customer": "alice@example.com", "supplier": "sam@example.com", "admin": "admin@example.com",
+         "viewing": "admin@example.com"}
 DASHBOARD_TILES = ["balance", "overdue", "open-orders", "quotes", "latest-orders", "shipments"]
 
 
@@ -129,8 +135,30 @@ PAGES = [
     Visit("supplier-forbidden", "supplier", "/orders", status=403),
     Visit("admin-home", "admin", "/"),
     Visit("admin-accounts", "admin", "/admin/accounts"),
+    Visit("admin-accounts-filtered", "admin", "/admin/accounts?role=customer&state=active"),
+    Visit("admin-account-new-candidates", "admin", "/admin/accounts/new", then=candidates_found),
+    Visit("admin-account-new-errors", "admin", "/admin/accounts/new", then=create_form_with_errors),
+    Visit("admin-account-edit", "admin", bob_edit_form),
+    Visit("admin-front", "admin", "/admin"),
+    Visit("admin-import", "admin", "/admin/import"),
+    Visit("admin-import-refused", "admin", "/admin/import", then=import_file_refused),
+    Visit("admin-import-check", "admin", "/admin/import", then=import_file_checked),
+    Visit("admin-branding", "admin", "/admin/branding"),
+    Visit("admin-branding-contrast", "admin", "/admin/branding", then=contrast_refused),
+    Visit("admin-features", "admin", "/admin/features"),
+    Visit("admin-features-saved", "admin", "/admin/features?done=saved"),
+    Visit("admin-statuses", "admin", "/admin/statuses"),
+    Visit("admin-statuses-errors", "admin", "/admin/statuses", then=statuses_form_with_errors),
+    Visit("admin-order-defaults", "admin", "/admin/orders"),
+    Visit("admin-tracking", "admin", "/admin/orders/tracking"),
+    Visit("admin-audit", "admin", "/admin/audit"),
+    Visit("admin-audit-bad-dates", "admin", "/admin/audit?from=2026-02-31&to=someday", status=400),
+    Visit("admin-view-as", "admin", "/admin/view-as"),
+    Visit("viewing-as-orders", "viewing", viewing_as_alice),
     Visit("admin-outbox", "admin", "/admin/outbox"),
     Visit("mailbox", "admin", "/admin/mailbox"),
+    Visit("admin-health", "admin", "/admin/health"),
+    Visit("admin-health-numbers", "admin", "/admin/health?done=checked", then=health_numbers_opened),
     Visit("mailbox-message", "admin", kept_message),
     Visit("mailbox-missing", "admin", "/admin/mailbox/999999", status=404),
     Visit("two-factor-off", "customer", "/account/two-factor"),
@@ -180,27 +208,6 @@ def contexts(browser, base_url):
     yield page_for
     for context in made:
         context.close()
-
-
-def axe_violations(page: Page) -> list[dict]:
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci --prefix e2e` (./run test does)")
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
-    return result["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
-            lines.append(f"    {json.dumps(node['target'])}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("width", WIDTHS, ids=lambda w: f"{w}px")

@@ -142,3 +142,10 @@ def test_brand_the_portal(browser: Browser, brand_server, log_in, tmp_path):
     alice.screenshot(path=f"{SHOTS}/branding-print-390.png", full_page=True)
     customer.close()
     context.close()
+
+
+def contrast_refused(page) -> None:
+    """An unreadable primary colour sent: the page answers with the ratio beside the field."""
+    page.get_by_label("Primary colour", exact=True).fill("#88aadd")
+    page.get_by_role("button", name="Save branding").click()
+    expect(page.locator("#primary-error")).to_be_visible()

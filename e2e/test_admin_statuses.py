@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_check import axe_violations, describe
 from conftest import free_port, serving_in_thread
 from playwright.sync_api import Browser, Page, expect
-from test_accessibility import axe_violations, describe
 
 from portal.core.settings import Settings
 from portal.sandbox import Sandbox, SandboxConfig

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_check import axe_violations, describe
 from playwright.sync_api import Page, expect
-from test_accessibility import axe_violations, describe
 
 from portal.sandbox.demo import ALICE_CONTACT_ID
 
