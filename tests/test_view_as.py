@@ -230,3 +230,11 @@ def test_the_admins_two_factor_rule_still_applies_while_viewing(tmp_path, sandbo
         setup = client.get("/account/two-factor")
         assert setup.status_code == 200 and "viewing-banner" not in setup.text  # the admin's own page
         assert audit(client, "view_as_page") == []
+
+
+def test_the_accounts_list_offers_viewing_as_each_active_customer(client):
+    switch_to(client, "admin@example.com")
+    page = client.get("/admin/accounts").text
+    starts = set(re.findall(r'action="/admin/view-as/(\d+)"', page))
+    assert starts == {str(user_id(client, "alice@example.com")), str(user_id(client, "bob@example.com"))}
+    assert 'href="/admin/import"' in page
