@@ -3,7 +3,8 @@
 Integrations such as BrightConnect ask for the same settings: the channel, warehouse and
 price-list fallback of the orders the portal places, their lead source and project, the status
 of a quote the customer accepts and of an order placed from the portal, and the address the
-merchant is told at. An admin sets them on /admin/orders.
+merchant is told at; and for quotes, how many days one stands when Brightpearl gives it no
+delivery date, and the merchant's terms printed on it. An admin sets them on /admin/orders.
 
 Every field may be left unset: None follows Brightpearl (the first channel, its warehouse and
 price list, the statuses named "Quote approved" and "New web order"; see
@@ -32,6 +33,10 @@ log = logging.getLogger("portal.core.order_defaults")
 
 SETTINGS_KEY = "order_defaults"
 MAX_ID = 2**31  # Brightpearl ids are positive 32-bit integers
+# How long a quote stands when Brightpearl gives it no delivery date (days from when it was placed).
+DEFAULT_QUOTE_VALIDITY_DAYS = 30
+MAX_QUOTE_VALIDITY_DAYS = 366
+MAX_QUOTE_TERMS = 4000  # characters of the merchant's terms shown on quotes
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class OrderDefaults:
     quote_accepted_status_id: int | None = None
     portal_order_status_id: int | None = None
     notification_email: str = ""
+    quote_validity_days: int = DEFAULT_QUOTE_VALIDITY_DAYS  # a quote without a delivery date stands this long
+    quote_terms: str = ""  # the merchant's terms, shown on every quote (plain text)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,8 +68,13 @@ class OrderDefaults:
         values: dict[str, Any] = {}
         for item in fields(cls):
             raw = value.get(item.name)
-            if item.name == "notification_email":
-                values[item.name] = raw if isinstance(raw, str) else ""
+            if item.name in ("notification_email", "quote_terms"):
+                values[item.name] = raw[:MAX_QUOTE_TERMS] if isinstance(raw, str) else ""
+            elif item.name == "quote_validity_days":
+                valid = isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw <= MAX_QUOTE_VALIDITY_DAYS
+                if raw is not None and not valid:
+                    log.warning("setting %s: %s = %r ignored", SETTINGS_KEY, item.name, raw)
+                values[item.name] = raw if valid else DEFAULT_QUOTE_VALIDITY_DAYS
             elif raw is None:
                 values[item.name] = None
             elif isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < MAX_ID:

@@ -31,7 +31,14 @@ from litestar.response import Response, Template
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.models import ShippingMethod
 from portal.core.audit import Audit
-from portal.core.order_defaults import MAX_ID, OrderDefaults, OrderDefaultsStore
+from portal.core.order_defaults import (
+    DEFAULT_QUOTE_VALIDITY_DAYS,
+    MAX_ID,
+    MAX_QUOTE_TERMS,
+    MAX_QUOTE_VALIDITY_DAYS,
+    OrderDefaults,
+    OrderDefaultsStore,
+)
 from portal.core.site_settings import SiteSettings
 from portal.core.tracking import MAX_PATTERN_LENGTH, PLACEHOLDER, TrackingPatternError, TrackingPatterns
 from portal.core.users import EMAIL, User, normalise_email
@@ -62,6 +69,8 @@ LABELS = {
     "lead_source_id": "Lead source id",
     "project_id": "Project id",
     "notification_email": "Notification email",
+    "quote_validity_days": "Days a quote stands",
+    "quote_terms": "Terms printed on quotes",
 }
 
 
@@ -101,7 +110,9 @@ class OrderDefaultsAdmin:
 
     def parse(self, form: Mapping[str, str], lists: OrderLists) -> tuple[OrderDefaults | None, DefaultsForm]:
         """The defaults the form asks for, or None with the errors beside the fields."""
-        values = {name: str(form.get(name, "")).strip()[:400] for name in (*SELECTS, *NUMBERS, "notification_email")}
+        values = {name: str(form.get(name, "")).strip()[:400]
+                  for name in (*SELECTS, *NUMBERS, "notification_email", "quote_validity_days")}
+        values["quote_terms"] = str(form.get("quote_terms", "")).replace("\r\n", "\n").strip()[: MAX_QUOTE_TERMS * 2]
         errors: dict[str, str] = {}
         parsed: dict[str, object] = {}
         choices = {
@@ -131,6 +142,16 @@ class OrderDefaultsAdmin:
         if email and (len(email) > MAX_EMAIL or not EMAIL.match(normalise_email(email))):
             errors["notification_email"] = "Enter an email address like orders@example.com, or leave it empty."
         parsed["notification_email"] = normalise_email(email) if email else ""
+        days = values["quote_validity_days"]
+        if not days:
+            parsed["quote_validity_days"] = DEFAULT_QUOTE_VALIDITY_DAYS
+        elif days.isdigit() and 0 < int(days) <= MAX_QUOTE_VALIDITY_DAYS:
+            parsed["quote_validity_days"] = int(days)
+        else:
+            errors["quote_validity_days"] = f"Enter a number of days from 1 to {MAX_QUOTE_VALIDITY_DAYS}, or leave it empty for {DEFAULT_QUOTE_VALIDITY_DAYS}."
+        if len(values["quote_terms"]) > MAX_QUOTE_TERMS:
+            errors["quote_terms"] = f"Keep the terms to {MAX_QUOTE_TERMS} characters (they are {len(values['quote_terms'])})."
+        parsed["quote_terms"] = values["quote_terms"]
         if "warehouse_id" not in errors and parsed.get("warehouse_id") and "channel_id" not in errors:
             channel = lists.channels.get(parsed.get("channel_id") or brightpearl_defaults(lists)["channel_id"] or 0)
             if channel and channel.warehouse_ids and parsed["warehouse_id"] not in channel.warehouse_ids:
@@ -238,10 +259,11 @@ async def _defaults_page(request: Request, admin: OrderDefaultsAdmin, form: Defa
         "quote_accepted_status_id": _name(lists.statuses, effective.quote_accepted_status_id),
         "portal_order_status_id": _name(lists.statuses, effective.portal_order_status_id),
     }
-    return page(request, "views/admin/order_defaults.html", status_code=status, form=form, effective=effective,
+    return page(request, "views/admin/order_defaults.html", status_code=status, form=form, effective=effective, stored=stored,
                 names=names, choices=_choices(lists, automatic), labels=LABELS,
                 first_error=next((name for name in LABELS if name in form.errors), None),
-                done=None if form.errors else _done(request), max_email=MAX_EMAIL)
+                done=None if form.errors else _done(request), max_email=MAX_EMAIL,
+                max_validity=MAX_QUOTE_VALIDITY_DAYS, max_terms=MAX_QUOTE_TERMS)
 
 
 @get("/admin/orders", name="admin_order_defaults")
