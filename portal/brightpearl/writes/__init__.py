@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from ..client import BrightpearlClient
 from ..invalidation import Change
-from . import customer_contact, order_note, postal_address
+from . import customer_contact, order_note, postal_address, quote_acceptance, sales_order
 from .attempt import WriteAttempt
 
 Deliver = Callable[[BrightpearlClient, WriteAttempt, Callable[[dict], None]], Awaitable[dict]]
@@ -42,5 +42,11 @@ WRITES: Mapping[str, WriteKind] = MappingProxyType(
         customer_contact.KIND: WriteKind(
             customer_contact.KIND, customer_contact.deliver, Change.CONTACT, lambda a: a.result.get("contact_id")
         ),
+        # Both change the quote (status and a note): the quote, its notes and its owner's order
+        # lists are forgotten, and so the list holding a new sales order too.
+        quote_acceptance.KIND: WriteKind(
+            quote_acceptance.KIND, quote_acceptance.deliver, Change.ORDER, lambda a: a.target_id
+        ),
+        sales_order.KIND: WriteKind(sales_order.KIND, sales_order.deliver, Change.ORDER, lambda a: a.target_id),
     }
 )
