@@ -397,3 +397,16 @@ def test_a_snapshot_ignores_how_brightpearl_writes_numbers_and_orders_lines(clie
     more = {**taken, "total": "1500"}
     assert [d.part for d in differences(taken, more)] == ["total"]
     assert not unchanged({"nonsense": True}, quote)
+
+
+def test_a_delivered_write_makes_the_portal_forget_its_copy_of_the_quote(client, sandbox):
+    quote_id = alice_quote(sandbox)
+    orders = components(client.app).bp.orders
+    assert client.blocking_portal.call(orders.one, quote_id).status_id == QUOTE_STATUS  # cached now
+    client.blocking_portal.call(orders.index, ALICE)  # and her order list
+    user, payload = new_order(client, quote_id, "order-6")
+    done = deliver_now(client, submit(client, "sales_order", user, payload, "order-6"))
+    assert done.state == "done"
+    assert client.blocking_portal.call(orders.one, quote_id).status_id == 19
+    index = client.blocking_portal.call(orders.index, ALICE)
+    assert done.result["order_id"] in {row.order_id for row in index}
