@@ -49,6 +49,7 @@ OPEN_PATHS = (
     "/brand.css",
     "/brand/logo/",
     "/metrics",
+    "/shared/",  # a quote shared by mail: the signed link is the key (portal.areas.quotes.shares)
 )
 # What a user with a temporary password, or an admin who must set up two-factor, may still open.
 PASSWORD_PATHS = ("/password", "/logout", "/brand.css", "/brand/logo/")

@@ -1,4 +1,5 @@
-"""Signed, single-use, expiring tokens for links sent by mail (reset, verification, setup).
+"""Signed, single-use, expiring tokens for links sent by mail (reset, verification, setup), and
+signed expiring revocable ones (a shared quote: `check` on each visit, `revoke` to end it).
 
 Each token is an itsdangerous `URLSafeTimedSerializer` dump signed with HMAC-SHA256 (its
 default is SHA-1, security checklist F5/REC-02), salted with its **purpose**, so a token made for
@@ -29,6 +30,9 @@ LIFETIMES: dict[str, timedelta] = {
     "register": timedelta(hours=24),
     "first-admin": timedelta(minutes=60),
     "login-two-factor": timedelta(minutes=5),
+    # A quote shared with a colleague by mail: view-only, opened as often as wanted (`check`,
+    # never `use`) until it expires or the customer withdraws it (`revoke`).
+    "quote-share": timedelta(days=14),
 }
 MAX_TOKEN_LENGTH = 400
 
@@ -118,6 +122,16 @@ class Tokens:
                 [utcnow().isoformat(), purpose, str(subject)],
             )
         return cursor.rowcount
+
+    def revoke(self, purpose: str, nonce: str) -> bool:
+        """End the one token of `purpose` with this nonce (a share link withdrawn); True when it
+        was still unused."""
+        with write_transaction(self.db):
+            cursor = self.db.execute(
+                "update tokens set used_at = ? where nonce = ? and purpose = ? and used_at is null",
+                [utcnow().isoformat(), nonce, purpose],
+            )
+        return cursor.rowcount == 1
 
     def purge_expired(self) -> int:
         """Delete the rows of tokens past their lifetime (they can no longer load anyway)."""

@@ -21,6 +21,7 @@ from portal.areas import (
     documents,
     orders,
     passwords,
+    quotes,
     registration,
     setup,
     system,
@@ -62,6 +63,14 @@ def areas(c: Components) -> tuple[Area, ...]:
         dashboard.area(bp=c.bp, tracking=c.tracking, clock=c.clock, status_map=c.status_map),
         orders.area(
             bp=c.bp, outbox=c.outbox, audit=c.audit, tracking=c.tracking, settings=c.settings, status_map=c.status_map
+        ),
+        quotes.area(
+            bp=c.bp, db=c.db, settings=c.settings, clock=c.clock, status_map=c.status_map,
+            order_defaults=c.order_defaults, tokens=c.tokens, mail=c.mail, audit=c.audit, branding=c.branding,
+        ),
+        quotes.shared_area(
+            bp=c.bp, db=c.db, settings=c.settings, clock=c.clock, status_map=c.status_map,
+            order_defaults=c.order_defaults, tokens=c.tokens, audit=c.audit, branding=c.branding,
         ),
         documents.area(bp=c.bp, settings=c.settings, clock=c.clock, branding=c.branding),
         addresses.area(bp=c.bp, outbox=c.outbox, audit=c.audit),
@@ -111,6 +120,7 @@ PUBLIC_ROUTES: Mapping[str, str] = MappingProxyType(
         "metrics": "checks for itself: an admin session or the metrics bearer token",
         "brand_css": "the merchant's colours, the same for everyone",
         "brand_logo": "the merchant's logo (on the login page and in emails), the same for everyone",
+        "quote_shared": "a quote shared by mail: only a signed, expiring, revocable share link opens it, view-only",
         "static": "htmx, stylesheets and fonts",
         "static/head": "the same files, headers only",
     }

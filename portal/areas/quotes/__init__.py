@@ -1,0 +1,101 @@
+"""The quotes area: the customer's quotes (list, page, print view, PDF), sharing one by mail,
+and the shared page a colleague opens from that mail without an account."""
+
+from functools import partial
+
+from sqlite_utils import Database
+
+from portal.brightpearl import Brightpearl
+from portal.core.audit import Audit
+from portal.core.branding import Branding, BrandingStore
+from portal.core.clock import Clock
+from portal.core.order_defaults import OrderDefaultsStore
+from portal.core.settings import Settings
+from portal.core.status_map import StatusMap
+from portal.mail import Mail
+from portal.security.guards import requires_role
+from portal.security.tokens import Tokens
+from portal.web.area import Area, NavLink, for_user, for_visitor, site_area
+from portal.web.pdf import Merchant
+
+from .quotes import QuoteReader, Quotes
+from .routes import (
+    SharedQuotes,
+    quote_page,
+    quote_pdf_file,
+    quote_print,
+    quote_share,
+    quote_share_revoke,
+    quotes_page,
+    shared_quote,
+)
+from .shares import QuoteShares, SharedLinks
+
+
+def _merchant_of(settings: Settings, branding: BrandingStore | None):
+    """Who issues the quotes: the current branding (/admin/branding), as the documents area."""
+    fixed = Merchant.from_branding(Branding.from_settings(settings))
+    made: dict[Branding, Merchant] = {}
+
+    def merchant() -> Merchant:
+        if branding is None:
+            return fixed
+        brand = branding.current()
+        found = made.get(brand)
+        if found is None:
+            made.clear()
+            found = made[brand] = Merchant.from_branding(brand, branding.logo_path(brand.logo))
+        return found
+
+    return merchant
+
+
+def area(
+    *,
+    bp: Brightpearl,
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    status_map: StatusMap,
+    order_defaults: OrderDefaultsStore,
+    tokens: Tokens,
+    mail: Mail,
+    audit: Audit,
+    branding: BrandingStore | None = None,
+) -> Area:
+    reader = QuoteReader(bp, status_map, order_defaults, clock)
+    return site_area(
+        "quotes",
+        [quotes_page, quote_page, quote_print, quote_pdf_file, quote_share, quote_share_revoke],
+        guard=requires_role("customer"),
+        feature="quotes",
+        services={
+            "quotes": for_user(partial(Quotes, reader, _merchant_of(settings, branding))),
+            "quote_shares": for_user(partial(QuoteShares, db, tokens, mail, audit)),
+        },
+        nav=[NavLink("Quotes", "quotes")],
+    )
+
+
+def shared_area(
+    *,
+    bp: Brightpearl,
+    db: Database,
+    settings: Settings,
+    clock: Clock,
+    status_map: StatusMap,
+    order_defaults: OrderDefaultsStore,
+    tokens: Tokens,
+    audit: Audit,
+    branding: BrandingStore | None = None,
+) -> Area:
+    """The page a share link opens: public (the link is the key), off with the quotes feature."""
+    shared = SharedQuotes(
+        SharedLinks(db, tokens, audit), QuoteReader(bp, status_map, order_defaults, clock), _merchant_of(settings, branding)
+    )
+    return site_area(
+        "shared_quotes",
+        [shared_quote],
+        feature="quotes",
+        services={"shared_quotes": for_visitor(lambda _visitor: shared)},
+    )

@@ -1,0 +1,126 @@
+"""The quotes pages (customers) and the shared quote page (anyone holding a valid link)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Response, Template
+
+from portal.security.headers import TOKEN_PAGE_HEADERS
+from portal.web.htmx import go
+from portal.web.params import valid_id, with_query
+from portal.web.pdf import Merchant
+from portal.web.rendering import page
+
+from .pdf import quote_pdf
+from .quotes import QuoteReader, Quotes
+from .shares import MAX_MESSAGE, QuoteShares, SharedLinks, ShareForm, ShareRefused, new_key, parse_share
+
+DONE = {
+    "shared": "The quote is on its way: the link works for 14 days, until you revoke it.",
+    "revoked": "The link is revoked: it no longer opens the quote.",
+}
+
+
+@dataclass
+class SharedQuotes:
+    """What a shared link shows: the links, the quotes they name and who issues them."""
+
+    links: SharedLinks
+    reader: QuoteReader
+    merchant: Callable[[], Merchant]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@get("/quotes", name="quotes")
+async def quotes_page(request: Request, quotes: NamedDependency[Quotes]) -> Template:
+    return page(request, "views/quotes/list.html", **await quotes.listing())
+
+
+async def _quote_page(request: Request, quotes: Quotes, shares: QuoteShares, order_id: int,
+                      form: ShareForm | None = None, status: int = 200) -> Template:
+    quote = await quotes.one(order_id)
+    done = DONE.get(request.query_params.get("done", "")) if form is None else None
+    return page(
+        request,
+        "views/quotes/quote.html",
+        status_code=status,
+        quote=quote,
+        terms=quotes.terms,
+        shares=shares.active(quote.order.id),
+        form=form or ShareForm(idem_key=new_key()),
+        max_message=MAX_MESSAGE,
+        done=done,
+    )
+
+
+@get("/quotes/{order_id:int}", name="quote")
+async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
+                     quote_shares: NamedDependency[QuoteShares]) -> Template:
+    return await _quote_page(request, quotes, quote_shares, order_id)
+
+
+@get("/quotes/{order_id:int}/print", name="quote_print")
+async def quote_print(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template:
+    quote = await quotes.one(order_id)
+    return page(request, "views/quotes/print.html", quote=quote, terms=quotes.terms)
+
+
+@get("/quotes/{order_id:int}/pdf", name="quote_pdf")
+async def quote_pdf_file(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Response:
+    quote = await quotes.one(order_id)
+    content = await asyncio.to_thread(quote_pdf, quote, quotes.merchant(), quotes.terms)
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{quote.file_name}"'})
+
+
+@post("/quotes/{order_id:int}/share", name="quote_share", status_code=200)
+async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
+                      quote_shares: NamedDependency[QuoteShares]) -> Template | Response:
+    quote = await quotes.one(order_id)
+    form = parse_share(await request.form())
+    if not form.errors:
+        form = quote_shares.share(quote, form, ip=_client(request))
+    if form.errors:
+        return await _quote_page(request, quotes, quote_shares, quote.order.id, form, status=400)
+    url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "shared"})
+    return go(request, url + "#shares")
+
+
+@post("/quotes/{order_id:int}/shares/{share_id:int}/revoke", name="quote_share_revoke", status_code=200)
+async def quote_share_revoke(request: Request, order_id: FromPath[int], share_id: FromPath[int],
+                             quotes: NamedDependency[Quotes], quote_shares: NamedDependency[QuoteShares]) -> Response:
+    quote = await quotes.one(order_id)
+    quote_shares.revoke(quote.order.id, valid_id(share_id), ip=_client(request))
+    url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "revoked"})
+    return go(request, url + "#shares")
+
+
+def _refused(request: Request, reason: str) -> Template:
+    response = page(request, "views/quotes/shared_refused.html", status_code=400 if reason == "invalid" else 410,
+                    reason=reason)
+    response.headers.update(TOKEN_PAGE_HEADERS)
+    return response
+
+
+@get("/shared/{token:str}", name="quote_shared")
+async def shared_quote(request: Request, token: FromPath[str], shared_quotes: NamedDependency[SharedQuotes]) -> Template:
+    """The quote a share link names, alone: no menu, nothing else of the account."""
+    try:
+        opened = shared_quotes.links.open(token, ip=_client(request))
+    except ShareRefused as refused:
+        return _refused(request, refused.reason)
+    quote = await shared_quotes.reader.quote_of_contact(opened.order_id, opened.contact_id)
+    if quote is None:
+        return _refused(request, "closed")  # accepted, declined or gone since it was shared
+    response = page(request, "views/quotes/shared.html", quote=quote, terms=shared_quotes.reader.terms)
+    response.headers.update(TOKEN_PAGE_HEADERS)
+    return response
