@@ -1,8 +1,6 @@
 """The quotes area: the customer's quotes (list, page, print view, PDF), sharing one by mail,
 and the shared page a colleague opens from that mail without an account."""
 
-from functools import partial
-
 from sqlite_utils import Database
 
 from portal.brightpearl import Brightpearl
@@ -12,6 +10,7 @@ from portal.core.clock import Clock
 from portal.core.order_defaults import OrderDefaultsStore
 from portal.core.settings import Settings
 from portal.core.status_map import StatusMap
+from portal.core.users import User
 from portal.mail import Mail
 from portal.security.guards import requires_role
 from portal.security.tokens import Tokens
@@ -64,15 +63,17 @@ def area(
     branding: BrandingStore | None = None,
 ) -> Area:
     reader = QuoteReader(bp, status_map, order_defaults, clock)
+    merchant = _merchant_of(settings, branding)
+
+    def quotes_of(user: User) -> Quotes:
+        return Quotes(reader, merchant, QuoteShares(db, tokens, mail, audit, user), user)
+
     return site_area(
         "quotes",
         [quotes_page, quote_page, quote_print, quote_pdf_file, quote_share, quote_share_revoke],
         guard=requires_role("customer"),
         feature="quotes",
-        services={
-            "quotes": for_user(partial(Quotes, reader, _merchant_of(settings, branding))),
-            "quote_shares": for_user(partial(QuoteShares, db, tokens, mail, audit)),
-        },
+        services={"quotes": for_user(quotes_of)},
         nav=[NavLink("Quotes", "quotes")],
     )
 

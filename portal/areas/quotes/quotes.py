@@ -34,6 +34,8 @@ from portal.security.access import may_see_order, may_see_search_row, owned_orde
 from portal.web.params import valid_id
 from portal.web.pdf import Merchant
 
+from .shares import QuoteShares
+
 # At most this many quotes are listed (newest first): one ID-set GET reads them.
 MAX_LISTED = 200
 
@@ -73,6 +75,7 @@ class Quotes:
 
     reader: QuoteReader
     merchant: Callable[[], Merchant]  # who issues the quote (the current branding)
+    shares: QuoteShares  # the quote's share links, for the same user
     user: User
 
     async def listing(self) -> dict:

@@ -19,7 +19,7 @@ from portal.web.rendering import page
 
 from .pdf import quote_pdf
 from .quotes import QuoteReader, Quotes
-from .shares import MAX_MESSAGE, QuoteShares, SharedLinks, ShareForm, ShareRefused, new_key, parse_share
+from .shares import MAX_MESSAGE, SharedLinks, ShareForm, ShareRefused, new_key, parse_share
 
 DONE = {
     "shared": "The quote is on its way: the link works for 14 days, until you revoke it.",
@@ -45,7 +45,7 @@ async def quotes_page(request: Request, quotes: NamedDependency[Quotes]) -> Temp
     return page(request, "views/quotes/list.html", **await quotes.listing())
 
 
-async def _quote_page(request: Request, quotes: Quotes, shares: QuoteShares, order_id: int,
+async def _quote_page(request: Request, quotes: Quotes, order_id: int,
                       form: ShareForm | None = None, status: int = 200) -> Template:
     quote = await quotes.one(order_id)
     done = DONE.get(request.query_params.get("done", "")) if form is None else None
@@ -55,7 +55,7 @@ async def _quote_page(request: Request, quotes: Quotes, shares: QuoteShares, ord
         status_code=status,
         quote=quote,
         terms=quotes.terms,
-        shares=shares.active(quote.order.id),
+        shares=quotes.shares.active(quote.order.id),
         form=form or ShareForm(idem_key=new_key()),
         max_message=MAX_MESSAGE,
         done=done,
@@ -63,9 +63,8 @@ async def _quote_page(request: Request, quotes: Quotes, shares: QuoteShares, ord
 
 
 @get("/quotes/{order_id:int}", name="quote")
-async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
-                     quote_shares: NamedDependency[QuoteShares]) -> Template:
-    return await _quote_page(request, quotes, quote_shares, order_id)
+async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template:
+    return await _quote_page(request, quotes, order_id)
 
 
 @get("/quotes/{order_id:int}/print", name="quote_print")
@@ -83,23 +82,22 @@ async def quote_pdf_file(request: Request, order_id: FromPath[int], quotes: Name
 
 
 @post("/quotes/{order_id:int}/share", name="quote_share", status_code=200)
-async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
-                      quote_shares: NamedDependency[QuoteShares]) -> Template | Response:
+async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template | Response:
     quote = await quotes.one(order_id)
     form = parse_share(await request.form())
     if not form.errors:
-        form = quote_shares.share(quote, form, ip=_client(request))
+        form = quotes.shares.share(quote, form, ip=_client(request))
     if form.errors:
-        return await _quote_page(request, quotes, quote_shares, quote.order.id, form, status=400)
+        return await _quote_page(request, quotes, quote.order.id, form, status=400)
     url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "shared"})
     return go(request, url + "#shares")
 
 
 @post("/quotes/{order_id:int}/shares/{share_id:int}/revoke", name="quote_share_revoke", status_code=200)
 async def quote_share_revoke(request: Request, order_id: FromPath[int], share_id: FromPath[int],
-                             quotes: NamedDependency[Quotes], quote_shares: NamedDependency[QuoteShares]) -> Response:
+                             quotes: NamedDependency[Quotes]) -> Response:
     quote = await quotes.one(order_id)
-    quote_shares.revoke(quote.order.id, valid_id(share_id), ip=_client(request))
+    quotes.shares.revoke(quote.order.id, valid_id(share_id), ip=_client(request))
     url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "revoked"})
     return go(request, url + "#shares")
 
