@@ -172,8 +172,9 @@ def test_open_orders_and_quotes_tiles_follow_the_status_rules(alice, sandbox):
     quotes = tile(alice, "quotes").text
     assert text_of(quotes).startswith(f"Open quotes {quote_count} quote")
     newest_quotes = newest_order_ids(sandbox, ALICE, quotes=True)[:3]
-    assert [int(i) for i in ORDER_LINK.findall(quotes)] == newest_quotes
-    assert 'href="/orders?status=Quote"' in quotes
+    # With the quotes pages installed, the newest quotes and "All quotes" lead there.
+    assert [int(i) for i in re.findall(r'href="/quotes/(\d+)"', quotes)] == newest_quotes
+    assert 'href="/quotes"' in quotes
 
 
 def test_latest_orders_tile_lists_the_five_newest_orders_that_are_not_quotes(alice, sandbox):

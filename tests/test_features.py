@@ -17,7 +17,7 @@ from portal.core.site_settings import SiteSettings
 from portal.web.navigation import nav_links
 
 ALICE = 1001
-BUILT = {"registration", "comments", "addresses", "documents", "statement"}
+BUILT = {"registration", "comments", "addresses", "documents", "statement", "quotes"}
 
 
 @pytest.fixture
@@ -70,9 +70,11 @@ def feature_routes(app: Litestar) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def concrete(path: str, order_id: int) -> str:
-    """The pattern with its parameters filled in: an int order id, a str one (documents), a token."""
+def concrete(path: str, order_id: int, share_id: int = 0) -> str:
+    """The pattern with its parameters filled in: an int order id, a str one (documents), a token,
+    a share link's id."""
     path = re.sub(r"\{order_id:int\}", str(order_id), path)
+    path = re.sub(r"\{share_id:int\}", str(share_id), path)
     path = re.sub(r"\{order_id:str\}", str(order_id), path)
     return re.sub(r"\{token:str\}", "not-a-real-token", path)
 
@@ -103,8 +105,12 @@ def test_every_route_of_a_feature_is_not_found_while_it_is_off_and_works_when_on
     switch_to(client, "alice@example.com")
     missing = client.get("/no-such-page")
     assert missing.status_code == 404
+    # The quote routes need a quote, and revoking needs a link of it.
+    quote_id = max(o["id"] for o in sandbox.data.orders_for(ALICE, "SO") if o["orderStatus"]["orderStatusId"] == 1)
+    assert post(client, f"/quotes/{quote_id}/share", {"email": "colleague@example.org"}).status_code == 303
+    (share,) = app_rows(client, "select id from quote_shares")
     for feature, method, pattern, name in routes:
-        path = concrete(pattern, order_id)
+        path = concrete(pattern, quote_id if pattern.startswith("/quotes/") else order_id, share["id"])
         switch(client, **{feature: False})
         off = client.get(path, follow_redirects=False) if method == "GET" else post(client, path, {"text": "hi"})
         assert off.status_code == 404, (name, method, path, off.status_code)
@@ -122,7 +128,7 @@ def test_documents_off_leaves_the_menu_the_order_page_and_the_dashboard(client, 
     assert "Documents" in menu(client)
     assert f'href="/documents/{order_id}"' in client.get(f"/orders/{order_id}").text
     switch(client, documents=False)
-    assert menu(client) == ["Dashboard", "Orders", "Statement", "Addresses", "Account"]
+    assert menu(client) == ["Dashboard", "Orders", "Quotes", "Statement", "Addresses", "Account"]
     order = client.get(f"/orders/{order_id}").text
     assert "/documents/" not in order
     overdue = client.get("/tiles/overdue", headers={"HX-Request": "true"}).text
@@ -140,13 +146,13 @@ def test_statement_and_addresses_off_leave_the_menu_and_their_links(client):
     switch_to(client, "alice@example.com")
     assert 'href="/addresses"' in client.get("/account").text
     switch(client, statement=False, addresses=False)
-    assert menu(client) == ["Dashboard", "Orders", "Documents", "Account"]
+    assert menu(client) == ["Dashboard", "Orders", "Quotes", "Documents", "Account"]
     assert 'href="/addresses"' not in client.get("/account").text
     assert 'href="/statement"' not in client.get("/tiles/balance", headers={"HX-Request": "true"}).text
     assert client.get("/statement.csv").status_code == 404
     assert post(client, "/addresses", {"line1": "x"}).status_code == 404
     switch(client, statement=True, addresses=True)
-    assert menu(client) == ["Dashboard", "Orders", "Documents", "Statement", "Addresses", "Account"]
+    assert menu(client) == ["Dashboard", "Orders", "Quotes", "Documents", "Statement", "Addresses", "Account"]
     assert client.get("/addresses").status_code == 200
 
 
