@@ -228,3 +228,21 @@ def test_the_shared_page_is_off_with_the_quotes_feature(shared):
     on_loop(client, components(client.app).features.save, {"quotes": False})
     client.cookies.clear()
     assert client.get(path).status_code == 404
+
+
+def test_a_login_shares_at_most_ten_links_an_hour(alice, sandbox):
+    order = quote_of(sandbox, ALICE_CONTACT_ID)
+    for n in range(10):
+        assert share(alice, order["id"], email=f"c{n}@example.org", idem_key=f"k{n}").status_code == 303
+    refused = share(alice, order["id"], email="c10@example.org", idem_key="k10")
+    assert refused.status_code == 400 and "You have shared 10 quotes in the last hour" in refused.text
+    assert mails_to(alice, "c10@example.org") == []
+
+
+def test_a_quote_has_at_most_twenty_links_standing(alice, sandbox):
+    order = quote_of(sandbox, ALICE_CONTACT_ID)
+    on_loop(alice, lambda: [components(alice.app).db["quote_shares"].insert(
+        {"nonce": f"n{n}", "order_id": order["id"], "contact_id": ALICE_CONTACT_ID, "user_id": 1, "email": "x@example.org",
+         "created_at": "2000-01-01T00:00:00+00:00", "expires_at": "2999-01-01T00:00:00+00:00"}) for n in range(20)])
+    refused = share(alice, order["id"])
+    assert refused.status_code == 400 and "This quote has 20 links already: revoke one first." in refused.text

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.exceptions import NotFoundException
@@ -35,6 +35,8 @@ MAX_EMAIL = 320
 MAX_IDEM_KEY = 64
 # Links standing at once for one quote: enough for a team, not a mailing list.
 MAX_ACTIVE = 20
+# Links one login may send in an hour: the mail goes out in the merchant's name to any address.
+MAX_PER_HOUR = 10
 
 
 def share_path(token: str) -> str:
@@ -143,6 +145,9 @@ class QuoteShares:
         if len(self.active(order_id)) >= MAX_ACTIVE:
             return ShareForm(form.email, form.message, form.idem_key,
                              {"email": f"This quote has {MAX_ACTIVE} links already: revoke one first."})
+        if self._sent_in_the_last_hour() >= MAX_PER_HOUR:
+            return ShareForm(form.email, form.message, form.idem_key,
+                             {"email": f"You have shared {MAX_PER_HOUR} quotes in the last hour: please wait a while."})
         email = normalise_email(form.email)
         token = self.tokens.mint(PURPOSE, f"{order_id}:{self.user.contact_id}")
         claim = self.tokens.check(PURPOSE, token)
@@ -199,6 +204,12 @@ class QuoteShares:
             self.db["quote_shares"].update(row["id"], {"revoked_at": utcnow().isoformat()})
             self.audit.record("quote_share_revoked", actor_user_id=self.user.id, actor_email=self.user.email, ip=ip,
                               target=f"order:{order_id}", detail={"share": row["id"], "to": row["email"]})
+
+    def _sent_in_the_last_hour(self) -> int:
+        since = (utcnow() - timedelta(hours=1)).isoformat()
+        rows = self.db.query("select count(*) as n from quote_shares where user_id = ? and created_at > ?",
+                             [self.user.id, since])
+        return next(iter(rows))["n"]
 
     def _by_key(self, idem_key: str) -> dict | None:
         rows = list(self.db.query("select * from quote_shares where idem_key = ?", [f"{self.user.id}:{idem_key}"]))
