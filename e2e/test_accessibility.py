@@ -26,6 +26,7 @@ from test_admin_import import import_file_checked, import_file_refused
 from test_admin_statuses import statuses_form_with_errors
 from test_admin_view_as import viewing_as_alice
 from test_password_flow import forgot_form_sent, forgot_form_sent_invalid, wrong_current_password_sent
+from test_quotes import first_quote, quote_print_view, share_form_with_errors, shared_quote_link
 from test_registration_flow import (
     passwords_that_differ_sent,
     register_form_sent,
@@ -123,6 +124,13 @@ PAGES = [
     Visit("orders-no-match", "customer", "/orders?q=no-such-order-zz"),
     Visit("order", "customer", shipped_order),
     Visit("order-not-found", "customer", "/orders/1", status=404),
+    Visit("quotes", "customer", "/quotes"),
+    Visit("quote", "customer", first_quote),
+    Visit("quote-print", "customer", quote_print_view),
+    Visit("quote-share-errors", "customer", first_quote, then=share_form_with_errors),
+    Visit("quote-missing", "customer", "/quotes/1", status=404),
+    Visit("quote-shared", "customer", shared_quote_link),
+    Visit("quote-shared-invalid", None, "/shared/not-a-valid-link", status=400),
     Visit("documents", "customer", "/documents"),
     Visit("document-print", "customer", first_document),
     Visit("statement", "customer", "/statement"),

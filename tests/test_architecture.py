@@ -207,7 +207,7 @@ def test_the_navigation_comes_from_the_routes_guards(client):
     user = customer.app.state["components"].users.get(1)
     assert user.role == "customer"
     assert [label for label, _ in nav_links(customer.app, user)] == [
-        "Dashboard", "Orders", "Documents", "Statement", "Addresses", "Account",
+        "Dashboard", "Orders", "Quotes", "Documents", "Statement", "Addresses", "Account",
     ]
     admin = client.app.state["components"].users.by_email("admin@example.com")
     admin_user = client.app.state["components"].users.get(admin["id"])

@@ -241,3 +241,31 @@ def m005_admin_area(db: Database) -> None:
     )
     db["audit"].create_index(["action"])
     db["audit"].create_index(["actor_email"])
+
+
+@migrations()
+def m006_quotes(db: Database) -> None:
+    """Quotes (issue 11)."""
+    # Quotes shared by mail (issue 11): one row per link sent; the link is a "quote-share" token
+    # (portal.security.tokens) whose nonce is `nonce`, revoked by voiding that token.
+    db["quote_shares"].create(
+        {
+            "id": int,
+            "nonce": str,
+            "order_id": int,
+            "contact_id": int,
+            "user_id": int,
+            "email": str,
+            "idem_key": str,
+            "created_at": str,
+            "expires_at": str,
+            "revoked_at": str,
+            "opened": int,
+            "last_opened_at": str,
+        },
+        pk="id",
+        not_null={"nonce", "order_id", "contact_id", "user_id", "email", "created_at", "expires_at"},
+        defaults={"opened": 0},
+    )
+    db["quote_shares"].create_index(["nonce"], unique=True)
+    db["quote_shares"].create_index(["contact_id", "order_id"])
