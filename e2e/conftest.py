@@ -76,7 +76,15 @@ def serving_in_thread(app, port: int, *, loop: asyncio.AbstractEventLoop | None 
     calls there: `on_server`); give its URL once it answers; stop it after."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     loop = loop or asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+
+    def serve() -> None:
+        try:
+            loop.run_until_complete(server.serve())
+        finally:  # what asyncio.run does after its coroutine: nothing left open
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
