@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +30,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# Screenshots the browser tests take of the pages they check, to look at by hand (not
+# docs/screenshots, which `--screenshots` writes): under the system's temporary directory.
+SHOTS = Path(tempfile.gettempdir()) / "portal-e2e-shots"
 
 
 def free_port() -> int:

@@ -2,19 +2,17 @@
 among the contacts sharing that address, sets a temporary password; in a fresh browser the
 person logs in with it, must choose their own password first, and then sees their orders.
 Screenshots of the list (filtered), the create form (with candidates) and the edit form at both
-widths go to /tmp/shots."""
+widths go to conftest.SHOTS (under the temporary directory)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from conftest import on_server
+from conftest import SHOTS, on_server
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.generate import SHARED_EMAIL
 
-SHOTS = Path("/tmp/shots")
 TEMPORARY = "hand this over in person"
 LOGIN_EMAIL = "jo.daughters@example.com"
 OWN = "jo chose this one herself"
