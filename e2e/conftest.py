@@ -3,8 +3,10 @@ in through the form."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +32,11 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Screenshots the browser tests take of the pages they check, to look at by hand (not
+# docs/screenshots, which `--screenshots` writes): under the system's temporary directory.
+SHOTS = Path(tempfile.gettempdir()) / "portal-e2e-shots"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,15 +60,37 @@ def live_server(tmp_path_factory):
     )
     sandbox = Sandbox(SandboxConfig())
     app = create_app(settings, components=Components.build(settings, brightpearl_transport=sandbox.transport()))
-    with serving_in_thread(app, port) as url:
-        yield {"url": url, "app": app, "sandbox": sandbox}
+    loop = asyncio.new_event_loop()
+    with serving_in_thread(app, port, loop=loop) as url:
+        yield {"url": url, "app": app, "sandbox": sandbox, "loop": loop}
+
+
+def on_server(live_server, fn, *args):
+    """Run `fn(*args)` on the server's event-loop thread and return its result. The app has one
+    SQLite connection, used on that thread: a statement from the test's thread could land
+    inside one of its transactions (the outbox worker runs all the time)."""
+
+    async def call():
+        return fn(*args)
+
+    return asyncio.run_coroutine_threadsafe(call(), live_server["loop"]).result(timeout=30)
 
 
 @contextmanager
-def serving_in_thread(app, port: int) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread on `port`; give its URL once it answers; stop it after."""
+def serving_in_thread(app, port: int, *, loop: asyncio.AbstractEventLoop | None = None) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on `port` (on `loop`, when given, so tests can run
+    calls there: `on_server`); give its URL once it answers; stop it after."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    loop = loop or asyncio.new_event_loop()
+
+    def serve() -> None:
+        try:
+            loop.run_until_complete(server.serve())
+        finally:  # what asyncio.run does after its coroutine: nothing left open
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:

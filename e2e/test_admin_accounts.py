@@ -2,18 +2,17 @@
 among the contacts sharing that address, sets a temporary password; in a fresh browser the
 person logs in with it, must choose their own password first, and then sees their orders.
 Screenshots of the list (filtered), the create form (with candidates) and the edit form at both
-widths go to /tmp/shots."""
+widths go to conftest.SHOTS (under the temporary directory)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from conftest import SHOTS, on_server
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.generate import SHARED_EMAIL
 
-SHOTS = Path("/tmp/shots")
 TEMPORARY = "hand this over in person"
 LOGIN_EMAIL = "jo.daughters@example.com"
 OWN = "jo chose this one herself"
@@ -53,7 +52,8 @@ def create_form_with_errors(page: Page) -> None:
 
 def bob_edit_form(page: Page, live_server) -> str:
     """Bob's edit form."""
-    return f"/admin/accounts/{live_server['app'].state['components'].users.by_email('bob@example.com')['id']}/edit"
+    users = live_server["app"].state["components"].users
+    return f"/admin/accounts/{on_server(live_server, users.by_email, 'bob@example.com')['id']}/edit"
 
 
 def test_an_admin_creates_a_login_with_a_temporary_password_that_must_be_changed(live_server, new_context, log_in):

@@ -1,7 +1,7 @@
 """The admin's order settings and audit log in Chromium: a change of the order defaults is
 audited; a customer opening another customer's order gets the 404 and is in the log; the
 admin filters the log and downloads the CSV of what the filter shows. At 390 px nothing widens
-the pages. Screenshots go to /tmp/shots (not docs/screenshots)."""
+the pages. Screenshots go to conftest.SHOTS (under the temporary directory) (not docs/screenshots)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SHOTS
 from playwright.sync_api import Browser, expect
 
 from portal.sandbox.demo import BOB_CONTACT_ID
-
-SHOTS = Path("/tmp/shots")
 
 
 def shoot(page, name: str, width: int) -> None:

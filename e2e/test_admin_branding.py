@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from conftest import free_port, serving_in_thread
+from conftest import SHOTS, free_port, serving_in_thread
 from PIL import Image
 from playwright.sync_api import Browser, expect
 from pypdf import PdfReader
@@ -17,8 +17,6 @@ from portal.core.settings import Settings
 from portal.sandbox import Sandbox, SandboxConfig
 from portal.web.app import create_app
 from portal.web.components import Components
-
-SHOTS = "/tmp/shots"
 
 
 @pytest.fixture(scope="module")

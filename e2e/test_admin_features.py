@@ -5,18 +5,15 @@ of its own, so switching a feature off never touches another test's pages."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from conftest import free_port, serving_in_thread
+from conftest import SHOTS, free_port, serving_in_thread
 from playwright.sync_api import Browser, Page, expect
 
 from portal.core.settings import Settings
 from portal.sandbox import Sandbox, SandboxConfig
 from portal.web.app import create_app
 from portal.web.components import Components
-
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,12 @@
 """The admin's connection health page in Chromium: the request chart is drawn (inline SVG, an
 image with a name), its figures open as a table, "Check now" works without JavaScript, and at
-390 px nothing widens the page. Screenshots go to /tmp/shots (not docs/screenshots)."""
+390 px nothing widens the page. Screenshots go to conftest.SHOTS (under the temporary directory) (not docs/screenshots)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SHOTS
 from playwright.sync_api import Browser, Page, expect
-
-SHOTS = Path("/tmp/shots")
 
 
 def health_numbers_opened(page: Page) -> None:

@@ -9,9 +9,9 @@ import io
 import re
 from pathlib import Path
 
+from conftest import SHOTS
 from playwright.sync_api import Page, expect
 
-SHOTS = Path("/tmp/shots")
 # Emails no other test uses: the live server is shared by the whole session.
 GOOD = "import.e2e@example.com"  # contact 1002 (Tom Lowe), a customer
 CSV = (

@@ -7,11 +7,10 @@ table) see on the shared server."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from axe_check import axe_violations, describe
-from conftest import free_port, serving_in_thread
+from conftest import SHOTS, free_port, serving_in_thread
 from playwright.sync_api import Browser, Page, expect
 
 from portal.core.settings import Settings
@@ -19,7 +18,6 @@ from portal.sandbox import Sandbox, SandboxConfig
 from portal.web.app import create_app
 from portal.web.components import Components
 
-SHOTS = Path("/tmp/shots")
 INVOICED = 4  # the demo account's "Invoiced" status (portal/sandbox/reference.py)
 
 

@@ -5,15 +5,13 @@ admin back. The chooser and a page seen while viewing pass axe at 1280 and 390 p
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from axe_check import axe_violations, describe
+from conftest import SHOTS
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.demo import ALICE_CONTACT_ID
-
-SHOTS = Path("/tmp/shots")
 
 
 def viewing_as_alice(page: Page, live_server) -> str:

@@ -13,6 +13,7 @@ import re
 import pytest
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from conftest import on_server
 from playwright.sync_api import Page, expect
 from test_registration_flow import NewContext, admin_mailbox, link_in_mail, logged_in, newest_message_id
 
@@ -30,11 +31,11 @@ CHANGED_PASSWORD = "carol changed it today"
 def demo_password_back(live_server, email: str) -> None:
     """Store the demo password again for `email` unless it already has it."""
     components = live_server["app"].state["components"]
-    row = components.users.by_email(email)
+    row = on_server(live_server, components.users.by_email, email)
     try:
         PasswordHasher().verify(row["password_hash"], DEMO_PASSWORD)
     except VerificationError:
-        components.users.change_password(row["id"], components.passwords.hash_sync(DEMO_PASSWORD))
+        on_server(live_server, components.users.change_password, row["id"], components.passwords.hash_sync(DEMO_PASSWORD))
 
 
 @pytest.fixture
@@ -106,8 +107,9 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(new_context: NewC
 
 def test_changing_the_password_ends_the_other_sessions(new_context: NewContext, live_server):
     components = live_server["app"].state["components"]
-    components.users.ensure(email=CHANGER, password_hash=components.passwords.hash_sync(DEMO_PASSWORD),
-                            role="customer", contact_id=BOB_CONTACT_ID, name="Carol Change")
+    hashed = components.passwords.hash_sync(DEMO_PASSWORD)
+    on_server(live_server, lambda: components.users.ensure(email=CHANGER, password_hash=hashed, role="customer",
+                                                           contact_id=BOB_CONTACT_ID, name="Carol Change"))
     demo_password_back(live_server, CHANGER)  # a second run of this test starts the same way
     here = new_context(java_script_enabled=False).new_page()
     elsewhere = new_context().new_page()

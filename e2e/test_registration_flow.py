@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from conftest import on_server
 from playwright.sync_api import BrowserContext, Page, expect
 
 from portal.accounts.registrations import TOKEN_PURPOSE
@@ -149,7 +150,8 @@ def unregistered_customer_email(live_server) -> str:
         email = primary_email(contact)
         relation = contact["relationshipToAccount"]
         if (contact["contactId"] > 1010 and email.isascii() and emails.count(email.casefold()) == 1
-                and not relation["isSupplier"] and not relation["isStaff"] and components.users.by_email(email) is None
+                and not relation["isSupplier"] and not relation["isStaff"]
+                and on_server(live_server, components.users.by_email, email) is None
                 and email != TRADE_EMAIL):
             return email
     raise AssertionError("the sandbox has no customer contact left without a login")
@@ -268,12 +270,12 @@ def _confirm_link(live_server, **registration) -> str:
     """A working verification link for a registration committed through the store, once its
     background check has sent it to "verifying" (the link in the mail is a token like this)."""
     components = live_server["app"].state["components"]
-    registration_id = components.registrations.submit(ip="127.0.0.1", **registration)
+    registration_id = on_server(live_server, lambda: components.registrations.submit(ip="127.0.0.1", **registration))
     deadline = time.monotonic() + MAIL_WAIT_SECONDS
-    while (found := components.registrations.get(registration_id)).state != "verifying":
+    while (found := on_server(live_server, components.registrations.get, registration_id)).state != "verifying":
         assert found.state == "received" and time.monotonic() < deadline, f"the registration is {found.state}"
         time.sleep(0.1)
-    return f"/register/confirm/{components.tokens.mint(TOKEN_PURPOSE, registration_id)}"
+    return f"/register/confirm/{on_server(live_server, components.tokens.mint, TOKEN_PURPOSE, registration_id)}"
 
 
 def web_confirm_link(page: Page, live_server) -> str:

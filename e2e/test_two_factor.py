@@ -8,6 +8,7 @@ import re
 import time
 
 import pyotp
+from conftest import on_server
 from playwright.sync_api import Page, expect
 
 from portal.sandbox import DEMO_PASSWORD
@@ -24,13 +25,14 @@ A11Y_USER = "erin.two-factor@example.com"
 def customer_login(live_server, email: str) -> None:
     """A customer login `email` (Bob's contact, the demo password) on the live server, once."""
     components = live_server["app"].state["components"]
-    components.users.ensure(
+    hashed = components.passwords.hash_sync(DEMO_PASSWORD)
+    on_server(live_server, lambda: components.users.ensure(
         email=email,
-        password_hash=components.passwords.hash_sync(DEMO_PASSWORD),
+        password_hash=hashed,
         role="customer",
         contact_id=BOB_CONTACT_ID,
         name="Dana Two-Factor" if email == BROWSER_USER else "Erin Two-Factor",
-    )
+    ))
 
 
 def next_code(secret: str) -> str:

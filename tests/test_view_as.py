@@ -87,8 +87,11 @@ def test_viewing_shows_the_customers_portal_with_a_banner_and_stop_ends_it(clien
     bobs = max(order["id"] for order in sandbox.data.orders_for(BOB_CONTACT_ID, "SO"))
     assert client.get(f"/orders/{bobs}").status_code == 404
     assert client.get("/admin/accounts").status_code == 404
-    # The banner is on error pages too.
+    # The banner is on error pages too, an address no route has included (Alice's menu, Alice's 404).
     assert "viewing-banner" in client.get(f"/orders/{bobs}").text
+    unknown = client.get("/no-such-page")
+    assert unknown.status_code == 404 and "viewing-banner" in unknown.text and 'href="/orders"' in unknown.text
+    assert 'href="/admin"' not in unknown.text
 
     stopped = post(client, "/view-as/stop")
     assert stopped.status_code == 303 and stopped.headers["location"] == "/admin/view-as?done=stopped"

@@ -10,7 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from portal.security.sessions import SessionStore
+from portal.security.sessions import SessionInfo, SessionStore
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -54,17 +54,23 @@ class SessionUserMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         token = cookie_value(scope, self.cookie_name)
-        info = self.sessions.load(token) if token else None
-        scope["user"] = info.user if info else None
-        scope["auth"] = token if info else None
-        if info is not None and info.viewing_ended is not None:
-            scope[VIEWING_ENDED] = info.viewing_ended
-        if info is not None and info.viewing_as is not None:
-            scope[VIEWING_AS] = info.viewing_as
-            if scope["path"] not in AS_THEMSELVES_PATHS:
-                scope["user"] = info.viewing_as
-                scope[VIEWED_BY] = info.user
+        put_session(scope, token, self.sessions.load(token) if token else None)
         await next_app(scope, receive, send)
+
+
+def put_session(scope: Scope, token: str | None, info: SessionInfo | None) -> None:
+    """Put what the session `info` (of the cookie value `token`) says in `scope`: the user, the
+    session, and the customer an admin views the portal as. Also used by the error pages of
+    URLs no route matched, which no middleware sees."""
+    scope["user"] = info.user if info else None
+    scope["auth"] = token if info else None
+    if info is not None and info.viewing_ended is not None:
+        scope[VIEWING_ENDED] = info.viewing_ended
+    if info is not None and info.viewing_as is not None:
+        scope[VIEWING_AS] = info.viewing_as
+        if scope["path"] not in AS_THEMSELVES_PATHS:
+            scope["user"] = info.viewing_as
+            scope[VIEWED_BY] = info.user
 
 
 class OriginCheckMiddleware(ASGIMiddleware):

@@ -16,7 +16,7 @@ from portal.brightpearl.errors import BrightpearlAuthError, BrightpearlNotFound,
 from portal.security.access import NotYours
 from portal.security.csrf import CsrfTokens
 from portal.security.guards import current_user
-from portal.security.middleware import session_cookie_name, skips_session
+from portal.security.middleware import put_session, session_cookie_name, skips_session
 from portal.security.throttles import FailedLogins
 from portal.web.htmx import is_htmx, wants_fragment
 
@@ -71,7 +71,7 @@ def error_handler(request: Request, exc: Exception) -> Response:
     if status in (404, 405) and "user" not in request.scope and not skips_session(request.url.path):
         # No route matched, so no middleware ran: look the session up here. With gated login a
         # visitor is sent to log in rather than told which URLs exist (portal.security.gate).
-        request.scope["user"] = _session_user(request)
+        _put_session(request)
         if status == 404 and request.scope["user"] is None and request.app.state["components"].settings.gated:
             status = 401
     if status == 401:
@@ -129,17 +129,16 @@ def _record_refusal(request: Request, exc: NotYours) -> None:
         log.exception("could not record refused access to %s", exc.target)
 
 
-def _session_user(request: Request):
+def _put_session(request: Request) -> None:
+    """What the session middleware would have put in the scope (the user, the customer an admin
+    views as), and the page's CSRF token for its forms (Log out)."""
     components = request.app.state["components"]
     name = session_cookie_name(components.settings.cookie_secure)
     token = request.cookies.get(name)
-    info = components.sessions.load(token)
-    if info is None or token is None:
-        return None
-    # The page's forms (Log out) need the session's CSRF token, which the middleware that did
-    # not run would have given it.
-    ScopeState.from_scope(request.scope).csrf_token = CsrfTokens(components.settings.secret_key).for_session(token)
-    return info.user
+    info = components.sessions.load(token) if token else None
+    put_session(request.scope, token, info)
+    if info is not None and token is not None:
+        ScopeState.from_scope(request.scope).csrf_token = CsrfTokens(components.settings.secret_key).for_session(token)
 
 
 def _quote(path: str) -> str:

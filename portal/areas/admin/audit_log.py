@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -27,7 +26,7 @@ from portal.core.settings import Settings
 from portal.core.users import User
 from portal.domain.statement import csv_text
 from portal.web.area import NavLink, for_user
-from portal.web.params import with_query
+from portal.web.params import parse_day, with_query
 from portal.web.rendering import page
 
 from .section import Section
@@ -36,8 +35,6 @@ PAGE_SIZE = 50
 MAX_EXPORT = 50_000
 EXPORT_BATCH = 1000
 MAX_ACTOR = 320
-EARLIEST = date(2000, 1, 1)
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MAX_CURSOR_DIGITS = 12
 CSV_HEADER = ("id", "at (UTC)", "at (merchant time)", "actor", "actor user id", "action", "target", "outcome", "ip",
               "detail")
@@ -62,23 +59,6 @@ class AuditFilters:
     def params(self, **changes: object) -> dict[str, object]:
         """The filters as a query string (empty ones left out by with_query), with `changes`."""
         return {**{k: v for k, v in self.raw.items() if k in ("actor", "action", "outcome", "from", "to")}, **changes}
-
-
-def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    if not _ISO_DAY.match(text):
-        errors[field] = "Enter a date as year-month-day, e.g. 2025-03-31."
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        errors[field] = "That date does not exist."
-        return None
-    if value < EARLIEST:
-        errors[field] = f"Choose a date from {EARLIEST.year} on."
-        return None
-    return value
 
 
 def _instant(day: date, zone: tzinfo) -> str:
@@ -113,8 +93,8 @@ class AuditLog:
             errors["action"] = "Choose one of the actions listed."
         if raw["outcome"] and raw["outcome"] not in self.audit.outcomes():
             errors["outcome"] = "Choose one of the outcomes listed."
-        since = _day(raw["from"], "from", errors)
-        until = _day(raw["to"], "to", errors)
+        since = parse_day(raw["from"], "from", errors)
+        until = parse_day(raw["to"], "to", errors)
         if since and until and since > until:
             errors["from"] = "The start date must be on or before the end date."
         before = _cursor(raw["before"], "before", errors)

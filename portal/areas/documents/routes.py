@@ -19,12 +19,13 @@ from litestar.response import Response, Template
 
 from portal.domain.statement import Statement, statement_csv
 from portal.web.listing import render_list
+from portal.web.params import EARLIEST_DAY
 from portal.web.parts import PageParts
 from portal.web.rendering import page, page_or_fragment
 
 from .documents import Documents, parse_document_query
 from .pdf import invoice_pdf, statement_pdf
-from .statement import DEFAULT_DAYS, EARLIEST, MAX_SPAN_DAYS, Account, StatementQuery, Statements
+from .statement import DEFAULT_DAYS, MAX_SPAN_DAYS, Account, StatementQuery, Statements
 
 # An order id (at most 10 digits, range-checked by valid_id), optionally as a PDF file name.
 _DOCUMENT_PATH = re.compile(r"(\d{1,10})(\.pdf)?")
@@ -86,7 +87,7 @@ async def _statement_or_errors(request: Request, statements: Statements, query: 
         account=account,
         statement=result,
         today=statements.clock.today(),
-        earliest=EARLIEST,
+        earliest=EARLIEST_DAY,
         max_span=MAX_SPAN_DAYS,
         default_days=DEFAULT_DAYS,
         unavailable=parts.unavailable,

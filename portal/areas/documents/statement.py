@@ -21,7 +21,6 @@ invoice with the payments made against it up to that day, whenever the invoice w
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,14 +32,13 @@ from portal.core.clock import Clock
 from portal.core.users import User
 from portal.domain.account import account_currency
 from portal.domain.statement import Statement, opening_balance, statement
+from portal.web.params import parse_day
 from portal.web.parts import PageParts
 
 from .pdf import Merchant
 
 DEFAULT_DAYS = 90
 MAX_SPAN_DAYS = 366  # a year, leap day included
-EARLIEST = date(2000, 1, 1)
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -61,8 +59,8 @@ def parse_statement_query(from_text: str | None, to_text: str | None, today: dat
     """Validate `from`/`to` (yyyy-mm-dd). Defaults: the last 90 days up to today."""
     errors: dict[str, str] = {}
     raw = {"from": (from_text or "").strip()[:32], "to": (to_text or "").strip()[:32]}
-    date_to = _parse_day(raw["to"], "to", errors) or today
-    date_from = _parse_day(raw["from"], "from", errors) or date_to - timedelta(days=DEFAULT_DAYS)
+    date_to = parse_day(raw["to"], "to", errors) or today
+    date_from = parse_day(raw["from"], "from", errors) or date_to - timedelta(days=DEFAULT_DAYS)
     if not errors:
         if date_to > today:
             errors["to"] = "The statement can end today at the latest."
@@ -71,23 +69,6 @@ def parse_statement_query(from_text: str | None, to_text: str | None, today: dat
         elif (date_to - date_from).days > MAX_SPAN_DAYS:
             errors["from"] = f"A statement covers at most {MAX_SPAN_DAYS} days: choose a later start date."
     return StatementQuery(date_from=date_from, date_to=date_to, raw=raw, errors=errors or None)
-
-
-def _parse_day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    if not _ISO_DAY.match(text):
-        errors[field] = "Enter a date as year-month-day, e.g. 2025-03-31."
-        return None
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        errors[field] = "That date does not exist."
-        return None
-    if value < EARLIEST:
-        errors[field] = f"Choose a date from {EARLIEST.year} on."
-        return None
-    return value
 
 
 @dataclass(frozen=True)
