@@ -12,7 +12,7 @@ from test_registration_flow import NewContext, admin_mailbox, link_in_mail, newe
 
 from portal.sandbox import DEMO_PASSWORD
 
-SHOTS = Path("/tmp/shots")
+from conftest import SHOTS
 COLLEAGUE = "buyer.colleague@example.org"
 SUBJECT = re.compile(r"shared quote \d+ from")
 WIDTHS = (1280, 390)

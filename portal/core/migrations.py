@@ -269,3 +269,26 @@ def m006_quotes(db: Database) -> None:
     )
     db["quote_shares"].create_index(["nonce"], unique=True)
     db["quote_shares"].create_index(["contact_id", "order_id"])
+    # Checkouts of quotes (issue 11): what the customer chose so far, step by step, and the
+    # idempotency key minted when the checkout began, which the confirm form carries; once
+    # confirmed, the outbox item placing it. `choices` and `fingerprint` are JSON.
+    db["checkouts"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "contact_id": int,
+            "quote_id": int,
+            "idem_key": str,
+            "fingerprint": str,
+            "choices": str,
+            "created_at": str,
+            "updated_at": str,
+            "confirmed_at": str,
+            "outbox_id": int,
+        },
+        pk="id",
+        not_null={"user_id", "contact_id", "quote_id", "idem_key", "fingerprint", "choices", "created_at", "updated_at"},
+        defaults={"choices": "{}"},
+    )
+    db["checkouts"].create_index(["user_id", "idem_key"], unique=True)
+    db["checkouts"].create_index(["user_id", "quote_id"])

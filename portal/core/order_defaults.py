@@ -37,6 +37,13 @@ MAX_ID = 2**31  # Brightpearl ids are positive 32-bit integers
 DEFAULT_QUOTE_VALIDITY_DAYS = 30
 MAX_QUOTE_VALIDITY_DAYS = 366
 MAX_QUOTE_TERMS = 4000  # characters of the merchant's terms shown on quotes
+MAX_FIELD_CODE = 64  # characters of a custom field's code (Brightpearl's look like "PCF_VALIDTO")
+MAX_CHOICES = 50  # payment methods or shipping methods offered at checkout
+
+# How a customer's accepted quote reaches Brightpearl.
+ACCEPT_IN_PLACE = "accept"  # the quote moves to the accepted status, with a note (Brightpearl's way)
+NEW_ORDER = "order"  # a new sales order from the quote's lines; the quote moves to "converted"
+PLACEMENTS = (ACCEPT_IN_PLACE, NEW_ORDER)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,14 @@ class OrderDefaults:
     notification_email: str = ""
     quote_validity_days: int = DEFAULT_QUOTE_VALIDITY_DAYS  # a quote without a delivery date stands this long
     quote_terms: str = ""  # the merchant's terms, shown on every quote (plain text)
+    quote_placement: str = ACCEPT_IN_PLACE  # ACCEPT_IN_PLACE | NEW_ORDER
+    quote_converted_status_id: int | None = None  # a quote an order was placed from
+    quote_changes_status_id: int | None = None  # a quote the customer asked to change
+    quote_declined_status_id: int | None = None  # a quote the customer declined
+    quote_valid_until_field: str = ""  # an order custom field holding the quote's last day
+    payment_method_codes: tuple[str, ...] = ()  # Brightpearl payment methods offered at checkout
+    on_account: bool = True  # "on account" (pay against the invoice) offered, within the credit left
+    shipping_method_ids: tuple[int, ...] = ()  # the methods a customer may choose; () keeps the quote's
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,24 +80,73 @@ class OrderDefaults:
             if value is not None:
                 log.warning("setting %s is not a JSON object; using Brightpearl's defaults", SETTINGS_KEY)
             return cls()
+        default = cls()
         values: dict[str, Any] = {}
         for item in fields(cls):
             raw = value.get(item.name)
-            if item.name in ("notification_email", "quote_terms"):
-                values[item.name] = raw[:MAX_QUOTE_TERMS] if isinstance(raw, str) else ""
-            elif item.name == "quote_validity_days":
-                valid = isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw <= MAX_QUOTE_VALIDITY_DAYS
-                if raw is not None and not valid:
+            parsed = _PARSERS.get(item.name, _id)(raw)
+            if parsed is _INVALID:
+                if raw is not None:
                     log.warning("setting %s: %s = %r ignored", SETTINGS_KEY, item.name, raw)
-                values[item.name] = raw if valid else DEFAULT_QUOTE_VALIDITY_DAYS
-            elif raw is None:
-                values[item.name] = None
-            elif isinstance(raw, int) and not isinstance(raw, bool) and 0 < raw < MAX_ID:
-                values[item.name] = raw
-            else:
-                log.warning("setting %s: %s = %r ignored", SETTINGS_KEY, item.name, raw)
-                values[item.name] = None
+                parsed = getattr(default, item.name)
+            values[item.name] = parsed
         return cls(**values)
+
+
+_INVALID = object()
+
+
+def _is_int(raw: object) -> bool:
+    return isinstance(raw, int) and not isinstance(raw, bool)
+
+
+def _id(raw: object) -> object:
+    if raw is None:
+        return None
+    return raw if _is_int(raw) and 0 < raw < MAX_ID else _INVALID  # type: ignore[operator]
+
+
+def _text(limit: int):
+    def parse(raw: object) -> object:
+        return raw[:limit] if isinstance(raw, str) else _INVALID
+
+    return parse
+
+
+def _validity(raw: object) -> object:
+    return raw if _is_int(raw) and 0 < raw <= MAX_QUOTE_VALIDITY_DAYS else _INVALID  # type: ignore[operator]
+
+
+def _placement(raw: object) -> object:
+    return raw if raw in PLACEMENTS else _INVALID
+
+
+def _flag(raw: object) -> object:
+    return raw if isinstance(raw, bool) else _INVALID
+
+
+def _codes(raw: object) -> object:
+    if not isinstance(raw, list | tuple) or not all(isinstance(c, str) and 0 < len(c) <= MAX_FIELD_CODE for c in raw):
+        return _INVALID
+    return tuple(dict.fromkeys(raw))[:MAX_CHOICES]
+
+
+def _ids(raw: object) -> object:
+    if not isinstance(raw, list | tuple) or not all(_is_int(i) and 0 < i < MAX_ID for i in raw):
+        return _INVALID
+    return tuple(dict.fromkeys(raw))[:MAX_CHOICES]
+
+
+_PARSERS = {
+    "notification_email": _text(320),
+    "quote_terms": _text(MAX_QUOTE_TERMS),
+    "quote_validity_days": _validity,
+    "quote_placement": _placement,
+    "quote_valid_until_field": _text(MAX_FIELD_CODE),
+    "payment_method_codes": _codes,
+    "on_account": _flag,
+    "shipping_method_ids": _ids,
+}
 
 
 class OrderDefaultsStore:

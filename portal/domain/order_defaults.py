@@ -25,6 +25,11 @@ from portal.core.order_defaults import OrderDefaults
 # Status names Brightpearl's accounts use for these steps (case is ignored), first match wins.
 QUOTE_ACCEPTED_NAMES = ("quote approved", "quote accepted")
 PORTAL_ORDER_NAMES = ("new web order", "new portal order")
+QUOTE_CONVERTED_NAMES = ("quote converted", "converted to order", "quote converted to order")
+QUOTE_CHANGES_NAMES = ("quote changes requested", "changes requested", "quote amendment requested")
+QUOTE_DECLINED_NAMES = ("quote declined", "quote rejected", "declined")
+# The statuses a quote takes after the customer answers it; without one a note alone says it.
+QUOTE_STATUS_FIELDS = ("quote_converted_status_id", "quote_changes_status_id", "quote_declined_status_id")
 SALES_ORDER = "SO"
 
 
@@ -61,6 +66,11 @@ class EffectiveOrderDefaults:
     quote_accepted_status_id: int | None
     portal_order_status_id: int | None
     notification_email: str
+    # None: Brightpearl has no such status; the converted quote then takes the accepted status,
+    # and a declined quote or a request for changes is a note on the quote alone.
+    quote_converted_status_id: int | None = None
+    quote_changes_status_id: int | None = None
+    quote_declined_status_id: int | None = None
     chosen: frozenset[str] = frozenset()
     gone: frozenset[str] = frozenset()
 
@@ -95,6 +105,9 @@ def brightpearl_defaults(lists: OrderLists, channel_id: int | None = None) -> di
         "price_list_id": price_list or None,
         "quote_accepted_status_id": _by_name(statuses, QUOTE_ACCEPTED_NAMES),
         "portal_order_status_id": _by_name(statuses, PORTAL_ORDER_NAMES),
+        "quote_converted_status_id": _by_name(statuses, QUOTE_CONVERTED_NAMES),
+        "quote_changes_status_id": _by_name(statuses, QUOTE_CHANGES_NAMES),
+        "quote_declined_status_id": _by_name(statuses, QUOTE_DECLINED_NAMES),
     }
 
 
@@ -109,6 +122,7 @@ def resolve(stored: OrderDefaults, lists: OrderLists) -> EffectiveOrderDefaults:
         "price_list_id": {p.id for p in lists.selling_price_lists()},
         "quote_accepted_status_id": sales_status_ids,
         "portal_order_status_id": sales_status_ids,
+        **{name: sales_status_ids for name in QUOTE_STATUS_FIELDS},
     }
 
     def pick(name: str) -> int | None:
@@ -125,6 +139,8 @@ def resolve(stored: OrderDefaults, lists: OrderLists) -> EffectiveOrderDefaults:
     values = {name: pick(name) for name in known if name != "channel_id"}
     values["channel_id"] = channel
     values = {name: value if value is not None else automatic[name] for name, value in values.items()}
+    if values["quote_converted_status_id"] is None:
+        values["quote_converted_status_id"] = values["quote_accepted_status_id"]
     return EffectiveOrderDefaults(
         **values,
         lead_source_id=stored.lead_source_id,

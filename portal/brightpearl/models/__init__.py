@@ -3,7 +3,7 @@ tolerantly from the wire JSON (see `wire`)."""
 
 from portal.core.immutable import frozen
 
-from .accounting import StatementLine
+from .accounting import PaymentMethod, StatementLine
 from .contacts import Contact, ContactSearchRow, ContactWithAddresses, PostalAddress
 from .orders import (
     PURCHASE_CODES,
@@ -42,6 +42,7 @@ __all__ = [
     "PostalAddress",
     "PriceList",
     "ShippingMethod",
+    "PaymentMethod",
     "StatementLine",
     "Warehouse",
     "as_bool",

@@ -23,3 +23,31 @@ class StatementLine:
     invoice_amount: Decimal = wire("invoiceAmount")
     paid_amount: Decimal = wire("paidAmount")
     due_amount: Decimal = wire("dueAmount")
+
+
+@model
+class PaymentMethod:
+    """A payment method (accounting-service/payment-method, API addendum D.1).
+
+    Items have no top-level id: the `code` names a method (payments are posted with it), and
+    each bank account gives the currencies it takes. `installedIntegrationId` is a string."""
+
+    code: str = wire("code")
+    name: str = wire("name")
+    active: bool = wire("isActive")
+    currencies: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_wire(cls, data: object) -> PaymentMethod:
+        accounts = data.get("bankAccounts") if isinstance(data, dict) else None
+        codes = frozenset(
+            str(account.get("currencyIsoCode") or "").upper()
+            for account in accounts or []
+            if isinstance(account, dict) and account.get("currencyIsoCode")
+        )
+        return cls.read(data, currencies=codes)  # type: ignore[attr-defined]
+
+    def takes(self, currency_code: str) -> bool:
+        """True when the method is active and takes payments in that currency (a method with no
+        bank account listed is taken to take any: the API says nothing of that case)."""
+        return self.active and (not self.currencies or currency_code.upper() in self.currencies)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..models import StatementLine, as_decimal
-from .base import Kind, Reads
+from ..models import PaymentMethod, StatementLine, as_decimal
+from .base import ALL, Kind, Reads, read_only, records
 
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -23,6 +24,15 @@ def currency_segment(currency_code: str) -> str:
 
 class AccountingReads(Reads):
     """Typed, cached reads of accounting-service."""
+
+    async def payment_methods(self) -> Mapping[str, PaymentMethod]:
+        """Every payment method of the account, active or not, by code (sorted by code)."""
+
+        async def load() -> Mapping[str, PaymentMethod]:
+            found = [PaymentMethod.from_wire(r) for r in records(await self.client.get("accounting-service/payment-method"))]
+            return read_only({m.code: m for m in sorted(found, key=lambda m: m.code) if m.code})
+
+        return await self.cached(Kind.PAYMENT_METHODS, ALL, load)
 
     async def balance(self, contact_id: int, currency_code: str) -> Decimal | None:
         """What the contact owes in that currency (open invoices - open credits); None when

@@ -41,6 +41,7 @@ class Kind(StrEnum):
     PRICE_LISTS = "price_lists"
     CHANNELS = "channels"
     WAREHOUSES = "warehouses"
+    PAYMENT_METHODS = "payment_methods"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ TTL: Mapping[Kind, Freshness] = MappingProxyType(
         # Channels and warehouses are reference data too (the order defaults page lists them).
         Kind.CHANNELS: Freshness(6 * HOUR, 18 * HOUR),
         Kind.WAREHOUSES: Freshness(6 * HOUR, 18 * HOUR),
+        Kind.PAYMENT_METHODS: Freshness(6 * HOUR, 18 * HOUR),
     }
 )
 
