@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from ..client import BrightpearlClient
 from ..invalidation import Change
-from . import customer_contact, order_note, postal_address, quote_acceptance, sales_order
+from . import customer_contact, order_note, postal_address, quote_acceptance, quote_response, sales_order
 from .attempt import WriteAttempt
 
 Deliver = Callable[[BrightpearlClient, WriteAttempt, Callable[[dict], None]], Awaitable[dict]]
@@ -48,5 +48,7 @@ WRITES: Mapping[str, WriteKind] = MappingProxyType(
             quote_acceptance.KIND, quote_acceptance.deliver, Change.ORDER, lambda a: a.target_id
         ),
         sales_order.KIND: WriteKind(sales_order.KIND, sales_order.deliver, Change.ORDER, lambda a: a.target_id),
+        # A note, and maybe a status: the quote is forgotten as for an acceptance.
+        quote_response.KIND: WriteKind(quote_response.KIND, quote_response.deliver, Change.ORDER, lambda a: a.target_id),
     }
 )
