@@ -1,5 +1,6 @@
 """The quotes area: the customer's quotes (list, page, print view, PDF), sharing one by mail,
-and the shared page a colleague opens from that mail without an account."""
+declining one or asking for changes, and the shared page a colleague opens from that mail
+without an account."""
 
 from sqlite_utils import Database
 
@@ -12,14 +13,18 @@ from portal.core.settings import Settings
 from portal.core.status_map import StatusMap
 from portal.core.users import User
 from portal.mail import Mail
+from portal.outbox.queue import Outbox
 from portal.security.guards import requires_role
 from portal.security.tokens import Tokens
 from portal.web.area import Area, NavLink, for_user, for_visitor, site_area
 from portal.web.pdf import Merchant
 
 from .quotes import QuoteReader, Quotes
+from .responses import QuoteResponses
 from .routes import (
     SharedQuotes,
+    quote_changes,
+    quote_decline,
     quote_page,
     quote_pdf_file,
     quote_print,
@@ -60,6 +65,7 @@ def area(
     tokens: Tokens,
     mail: Mail,
     audit: Audit,
+    outbox: Outbox,
     branding: BrandingStore | None = None,
 ) -> Area:
     reader = QuoteReader(bp, status_map, order_defaults, clock)
@@ -70,10 +76,14 @@ def area(
 
     return site_area(
         "quotes",
-        [quotes_page, quote_page, quote_print, quote_pdf_file, quote_share, quote_share_revoke],
+        [quotes_page, quote_page, quote_print, quote_pdf_file, quote_share, quote_share_revoke,
+         quote_decline, quote_changes],
         guard=requires_role("customer"),
         feature="quotes",
-        services={"quotes": for_user(quotes_of)},
+        services={
+            "quotes": for_user(quotes_of),
+            "quote_responses": for_user(lambda user: QuoteResponses(reader, outbox, audit, user)),
+        },
         nav=[NavLink("Quotes", "quotes")],
     )
 

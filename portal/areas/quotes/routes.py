@@ -19,11 +19,14 @@ from portal.web.rendering import page
 
 from .pdf import quote_pdf
 from .quotes import QuoteReader, Quotes
+from .responses import AnswerForm, QuoteResponses, line_choices, parse_changes, parse_decline
 from .shares import MAX_MESSAGE, SharedLinks, ShareForm, ShareRefused, new_key, parse_share
 
 DONE = {
     "shared": "The quote is on its way: the link works for 14 days, until you revoke it.",
     "revoked": "The link is revoked: it no longer opens the quote.",
+    "declined": "Thank you for your answer: you declined this quote.",
+    "changes": "Thank you: your request for changes is with us, and we will come back to you with a new quote.",
 }
 
 
@@ -45,10 +48,10 @@ async def quotes_page(request: Request, quotes: NamedDependency[Quotes]) -> Temp
     return page(request, "views/quotes/list.html", **await quotes.listing())
 
 
-async def _quote_page(request: Request, quotes: Quotes, order_id: int,
-                      form: ShareForm | None = None, status: int = 200) -> Template:
+async def _quote_page(request: Request, quotes: Quotes, responses: QuoteResponses, order_id: int,
+                      form: ShareForm | None = None, status: int = 200, answer: AnswerForm | None = None) -> Template:
     quote = await quotes.one(order_id)
-    done = DONE.get(request.query_params.get("done", "")) if form is None else None
+    done = DONE.get(request.query_params.get("done", "")) if form is None and answer is None else None
     return page(
         request,
         "views/quotes/quote.html",
@@ -59,12 +62,15 @@ async def _quote_page(request: Request, quotes: Quotes, order_id: int,
         form=form or ShareForm(idem_key=new_key()),
         max_message=MAX_MESSAGE,
         done=done,
+        answer=responses.section(quote, answer),
+        answer_lines=line_choices(quote),
     )
 
 
 @get("/quotes/{order_id:int}", name="quote")
-async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template:
-    return await _quote_page(request, quotes, order_id)
+async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
+                     quote_responses: NamedDependency[QuoteResponses]) -> Template:
+    return await _quote_page(request, quotes, quote_responses, order_id)
 
 
 @get("/quotes/{order_id:int}/print", name="quote_print")
@@ -82,13 +88,14 @@ async def quote_pdf_file(request: Request, order_id: FromPath[int], quotes: Name
 
 
 @post("/quotes/{order_id:int}/share", name="quote_share", status_code=200)
-async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template | Response:
+async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
+                      quote_responses: NamedDependency[QuoteResponses]) -> Template | Response:
     quote = await quotes.one(order_id)
     form = parse_share(await request.form())
     if not form.errors:
         form = quotes.shares.share(quote, form, ip=_client(request))
     if form.errors:
-        return await _quote_page(request, quotes, quote.order.id, form, status=400)
+        return await _quote_page(request, quotes, quote_responses, quote.order.id, form, status=400)
     url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "shared"})
     return go(request, url + "#shares")
 
@@ -100,6 +107,33 @@ async def quote_share_revoke(request: Request, order_id: FromPath[int], share_id
     quotes.shares.revoke(quote.order.id, valid_id(share_id), ip=_client(request))
     url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "revoked"})
     return go(request, url + "#shares")
+
+
+async def _answered(request: Request, quotes: Quotes, responses: QuoteResponses, order_id: int,
+                    parse: Callable) -> Template | Response:
+    """Queue the answer a form gives (decline or changes) and go back to the quote; a refused
+    form is the page again with the error beside the field (400), nothing queued."""
+    quote = await quotes.one(order_id)
+    form, item = await responses.answer(quote, parse(await request.form(), quote), ip=_client(request))
+    if item is None:
+        return await _quote_page(request, quotes, responses, quote.order.id, status=400, answer=form)
+    if item.state == "done" and item.payload.get("status_id") is not None and not await responses.still_a_quote(quote):
+        # The mapped status took it out of the quotes (say, cancelled): it is an order now.
+        return go(request, request.app.route_reverse("order", order_id=quote.order.id))
+    url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": form.answer})
+    return go(request, url + "#answer")
+
+
+@post("/quotes/{order_id:int}/decline", name="quote_decline", status_code=200)
+async def quote_decline(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
+                        quote_responses: NamedDependency[QuoteResponses]) -> Template | Response:
+    return await _answered(request, quotes, quote_responses, order_id, lambda form, _quote: parse_decline(form))
+
+
+@post("/quotes/{order_id:int}/changes", name="quote_changes", status_code=200)
+async def quote_changes(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
+                        quote_responses: NamedDependency[QuoteResponses]) -> Template | Response:
+    return await _answered(request, quotes, quote_responses, order_id, parse_changes)
 
 
 def _refused(request: Request, reason: str) -> Template:
