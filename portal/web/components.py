@@ -21,6 +21,8 @@ from portal.accounts.registrations import NEW_CONTACT_KIND, Registrations, conta
 from portal.brightpearl import Brightpearl
 from portal.brightpearl.cache import Cache
 from portal.brightpearl.client import BrightpearlClient
+from portal.brightpearl.writes.quote_acceptance import KIND as QUOTE_ACCEPTANCE_KIND
+from portal.brightpearl.writes.sales_order import KIND as SALES_ORDER_KIND
 from portal.core.audit import Audit
 from portal.core.branding import BrandingStore
 from portal.core.clock import Clock
@@ -35,6 +37,7 @@ from portal.core.tracking import TrackingPatterns
 from portal.core.users import UserStore
 from portal.mail import KIND as MAIL_KIND
 from portal.mail import Mail
+from portal.mail.orders import order_mails
 from portal.mail.templates import from_store as mail_branding
 from portal.outbox.brightpearl import bind_brightpearl_writes
 from portal.outbox.queue import Outbox
@@ -100,14 +103,20 @@ class Components:
         bp = Brightpearl(client, Cache(metrics=metrics, clock=monotonic, usage=client.usage))
         outbox = Outbox(db, metrics=metrics)
         users, audit, tokens = UserStore(db), Audit(db), Tokens(db, settings.secret_key)
-        # A new web customer's login is linked to its contact once Brightpearl has created it.
-        bind_brightpearl_writes(outbox, bp, after={NEW_CONTACT_KIND: contact_created(users, audit)})
         site_settings = SiteSettings(db)
         features = Features(site_settings)
         branding = BrandingStore(site_settings, settings)
+        order_defaults = OrderDefaultsStore(site_settings)
         # Mail rides the same queue: committed with its action, retried, visible when it fails.
         mail = Mail(db, outbox, settings, branding=mail_branding(branding, settings))
         outbox.register(MAIL_KIND, mail.deliver)
+        # A new web customer's login is linked to its contact once Brightpearl has created it;
+        # an order placed from the portal is confirmed by mail once Brightpearl has it.
+        placed = order_mails(users, mail, order_defaults, settings)
+        bind_brightpearl_writes(
+            outbox, bp,
+            after={NEW_CONTACT_KIND: contact_created(users, audit), QUOTE_ACCEPTANCE_KIND: placed, SALES_ORDER_KIND: placed},
+        )
         registrations = Registrations(
             db, users=users, bp=bp, mail=mail, outbox=outbox, tokens=tokens, audit=audit, settings=settings,
             features=features,
@@ -137,7 +146,7 @@ class Components:
             mail=mail,
             registrations=registrations,
             branding=branding,
-            order_defaults=OrderDefaultsStore(site_settings),
+            order_defaults=order_defaults,
             features=features,
             status_map=StatusMap(site_settings),
             clock=Clock(settings.zone),  # "today" is the merchant's (PORTAL_TIMEZONE)

@@ -17,7 +17,6 @@ from portal.areas import (
     addresses,
     admin,
     auth,
-    checkout,
     dashboard,
     documents,
     orders,
@@ -68,12 +67,16 @@ def areas(c: Components) -> tuple[Area, ...]:
         quotes.area(
             bp=c.bp, db=c.db, settings=c.settings, clock=c.clock, status_map=c.status_map,
             order_defaults=c.order_defaults, tokens=c.tokens, mail=c.mail, audit=c.audit, branding=c.branding,
+            outbox=c.outbox,
         ),
         quotes.shared_area(
             bp=c.bp, db=c.db, settings=c.settings, clock=c.clock, status_map=c.status_map,
             order_defaults=c.order_defaults, tokens=c.tokens, audit=c.audit, branding=c.branding,
         ),
-        checkout.area(),
+        quotes.checkout_area(
+            bp=c.bp, db=c.db, clock=c.clock, status_map=c.status_map, order_defaults=c.order_defaults,
+            outbox=c.outbox, audit=c.audit, features=c.features,
+        ),
         documents.area(bp=c.bp, settings=c.settings, clock=c.clock, branding=c.branding),
         addresses.area(bp=c.bp, outbox=c.outbox, audit=c.audit),
         account.area(bp=c.bp, settings=c.settings),

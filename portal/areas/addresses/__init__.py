@@ -6,9 +6,9 @@ from portal.brightpearl import Brightpearl
 from portal.core.audit import Audit
 from portal.outbox.queue import Outbox
 from portal.security.guards import requires_role
+from portal.web.address_book import AddressBook
 from portal.web.area import Area, NavLink, for_user, site_area
 
-from .book import AddressBook
 from .routes import add_address, addresses_page
 
 

@@ -11,11 +11,10 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from portal.outbox.queue import OutboxConflict, OutboxItem
+from portal.web.address_book import MAX_PER_HOUR, AddressBook, Book, blank_form
 from portal.web.address_form import COUNTRY_OPTIONS, FIELDS, AddressForm, new_key, parse_address_form
 from portal.web.htmx import wants_fragment
 from portal.web.rendering import page, page_or_fragment
-
-from .book import MAX_PER_HOUR, AddressBook, Book, blank_form
 
 
 def _context(book: Book, form: AddressForm, message: tuple[str, str] | None = None) -> dict:

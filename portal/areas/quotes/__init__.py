@@ -8,6 +8,7 @@ from portal.brightpearl import Brightpearl
 from portal.core.audit import Audit
 from portal.core.branding import Branding, BrandingStore
 from portal.core.clock import Clock
+from portal.core.features import Features
 from portal.core.order_defaults import OrderDefaultsStore
 from portal.core.settings import Settings
 from portal.core.status_map import StatusMap
@@ -19,6 +20,20 @@ from portal.security.tokens import Tokens
 from portal.web.area import Area, NavLink, for_user, for_visitor, site_area
 from portal.web.pdf import Merchant
 
+from .checkout import Checkout
+from .checkout_routes import (
+    checkout_again,
+    checkout_begin,
+    checkout_confirm,
+    checkout_delivery,
+    checkout_delivery_save,
+    checkout_done,
+    checkout_payment,
+    checkout_payment_save,
+    checkout_place,
+    checkout_start,
+)
+from .drafts import Drafts
 from .quotes import QuoteReader, Quotes
 from .responses import QuoteResponses
 from .routes import (
@@ -109,4 +124,31 @@ def shared_area(
         [shared_quote],
         feature="quotes",
         services={"shared_quotes": for_visitor(lambda _visitor: shared)},
+    )
+
+
+def checkout_area(
+    *,
+    bp: Brightpearl,
+    db: Database,
+    clock: Clock,
+    status_map: StatusMap,
+    order_defaults: OrderDefaultsStore,
+    outbox: Outbox,
+    audit: Audit,
+    features: Features,
+) -> Area:
+    """Accepting a quote through the checkout: its own area, switched with the checkout feature
+    (and closed with the quotes feature too)."""
+    reader = QuoteReader(bp, status_map, order_defaults, clock)
+    drafts = Drafts(db)
+    return site_area(
+        "checkout",
+        [
+            checkout_start, checkout_begin, checkout_delivery, checkout_delivery_save, checkout_payment,
+            checkout_payment_save, checkout_confirm, checkout_place, checkout_done, checkout_again,
+        ],
+        guard=requires_role("customer"),
+        feature="checkout",
+        services={"checkout": for_user(lambda user: Checkout(reader, drafts, outbox, audit, features, user))},
     )

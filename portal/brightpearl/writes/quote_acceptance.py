@@ -68,6 +68,7 @@ def acceptance_note(
     payment_method: str = "",
     delivery_instructions: str = "",
     changed_delivery_address: Sequence[str] = (),
+    shipping_method: str = "",
 ) -> str:
     """The note's text (before its marker): who accepted, and what they chose."""
     lines = ["Quote accepted online."]
@@ -77,6 +78,8 @@ def acceptance_note(
         lines.append(f"Payment method: {payment_method.strip()}")
     if delivery_instructions.strip():
         lines.append(f"Delivery instructions: {delivery_instructions.strip()}")
+    if shipping_method.strip():
+        lines.append(f"ACTION NEEDED: ship by {shipping_method.strip()}, not the quote's method.")
     address = [line.strip() for line in changed_delivery_address if line and line.strip()]
     if address:
         lines.append("ACTION NEEDED: deliver to this address, not the one on the quote:")

@@ -7,13 +7,16 @@ Two steps, each recorded as soon as it is done:
    chosen delivery address and `externalRef` = the checkout's portal reference -> the order id
    (`save({"order_id"})`). Before it, the quote is re-read and refused, outcome
    "quote_changed", when its status, lines or total differ from what the customer confirmed.
-2. `PUT order-service/order/{quote}/status` to the "converted" status with the public note
+2. When the payload has an `order_note` (the payment method, delivery instructions), a public
+   note on the new order with the marker (`POST order/{id}/note`, `save({"noted": True})`):
+   a sales-order POST has no field for either.
+3. `PUT order-service/order/{quote}/status` to the "converted" status with the public note
    "Converted to order N" and the marker (`save({"converted": True})`).
 
 A retry without a saved order id first searches `order-search?externalRef=` (addendum C.3) and
 compares client-side: STRING filter exactness is UNCONFIRMED, and so is whether Brightpearl
 refuses a second order with the same externalRef, so it is never relied on. A hit is adopted
-and the POST is not sent again. A retry of step 2 looks for its note (the marker) first.
+and the POST is not sent again. A retry of step 2 or 3 looks for its note (the marker) first.
 
 API note (UNCONFIRMED, addendum C.3.4): that `externalRef` is kept and searchable without an
 `installedIntegrationInstanceId` (a staff private app has none). The sandbox keeps it.
@@ -22,6 +25,7 @@ API note (UNCONFIRMED, addendum C.3.4): that `externalRef` is kept and searchabl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from ..client import BrightpearlClient
@@ -134,6 +138,10 @@ async def deliver(client: BrightpearlClient, attempt: WriteAttempt, save: Callab
             raise UnknownOutcome(f"sales-order POST answered {created!r} instead of an id")
         save({"order_id": order_id})
     result["order_id"] = order_id
+    if payload.get("order_note") and not attempt.result.get("noted"):
+        await add_order_note(client, order_id, str(payload["order_note"]), ref, retry=attempt.retry,
+                             added_on=attempt.created_at)
+        save({"noted": True})
     if attempt.result.get("converted"):
         return {**result, "converted": True}
     text = with_marker(converted_note(order_id), ref)
@@ -148,6 +156,18 @@ async def deliver(client: BrightpearlClient, attempt: WriteAttempt, save: Callab
     )
     save({"converted": True})
     return {**result, "converted": True}
+
+
+async def add_order_note(
+    client: BrightpearlClient, order_id: int, text: str, ref: str, *, retry: bool, added_on: datetime
+) -> None:
+    """The public note on the new order (once: a retry adopts a note carrying the marker)."""
+    if retry and await find_note(client, order_id, marker(ref)) is not None:
+        return
+    await client.post(
+        f"order-service/order/{order_id}/note",
+        {"text": with_marker(text, ref), "isPublic": True, "addedOn": added_on.isoformat(timespec="seconds")},
+    )
 
 
 async def find_order(client: BrightpearlClient, ref: str) -> int:
