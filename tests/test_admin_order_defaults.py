@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 from support import (
     BASE_URL,
     app_rows,
+    calls_for,
     components,
     empty_cache,
     fresh_sandbox,
@@ -24,12 +25,14 @@ from support import (
     switch_to,
 )
 
-from portal.brightpearl.models import Channel, OrderStatus, PriceList, Warehouse
+from portal.brightpearl.models import Channel, OrderStatus, PaymentMethod, PriceList, Warehouse
 from portal.cli import main
 from portal.core.db import open_database
 from portal.core.order_defaults import OrderDefaults, OrderDefaultsStore
 from portal.core.site_settings import SiteSettings
 from portal.domain.order_defaults import OrderLists, resolve
+from portal.sandbox import reference
+from portal.sandbox.reference import OrderStatus as SandboxStatus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brightpearl"
 UPS = "https://www.ups.com/track?tracknum={reference}"
@@ -287,3 +290,156 @@ def test_the_cli_and_the_page_share_the_patterns(tmp_path, sandbox):
     listed = runner.invoke(main, ["tracking", "list", "--data", str(tmp_path)])
     assert "3\thttps://www.royalmail.com/t/{reference}" in listed.output.splitlines()
     assert "11\thttps://www.dhl.com/track?id={reference}" in listed.output.splitlines()
+
+
+# --- quotes and checkout -----------------------------------------------------------------------------
+ALL_LISTS = {"/product-service/channel", "/warehouse-service/warehouse", "/product-service/price-list",
+             "/order-service/order-status", "/accounting-service/payment-method", "/warehouse-service/shipping-method/"}
+CHECKOUT = {"checkout_form": "1"}  # the hidden field the real form sends with its checkboxes
+
+
+def checked(html: str, input_id: str) -> bool:
+    tag = re.search(rf'<input[^>]* id="{input_id}"[^>]*>', html, re.S).group(0)
+    return " checked" in tag
+
+
+def test_payment_methods_parse_from_the_example_and_say_which_currency_they_take():
+    methods = [PaymentMethod.from_wire(item) for item in example_body("payment-method-get.json")]
+    assert [(m.code, m.name, m.active, m.currencies) for m in methods] == [
+        ("STRIPE", "Stripe", True, frozenset({"GBP"})), ("BACS", "BACS", True, frozenset({"GBP"}))]
+    assert methods[0].takes("gbp") and not methods[0].takes("EUR")
+    assert not PaymentMethod.from_wire({"code": "OLD", "isActive": False}).takes("GBP")  # inactive takes nothing
+    assert PaymentMethod.from_wire({"code": "ANY", "isActive": True}).takes("USD")  # no bank account listed: any
+
+
+def test_stored_checkout_values_that_are_not_valid_fall_back_to_the_default_and_are_logged(caplog):
+    stored = {"quote_placement": "sideways", "quote_converted_status_id": "19", "quote_valid_until_field": 7,
+              "payment_method_codes": ["BACS", 3], "on_account": "yes", "shipping_method_ids": [9, -1],
+              "quote_declined_status_id": 5}
+    with caplog.at_level("WARNING", logger="portal.core.order_defaults"):
+        defaults = OrderDefaults.from_json(stored)
+    assert defaults == OrderDefaults(quote_declined_status_id=5)
+    logged = caplog.text
+    for name in ("quote_placement", "quote_converted_status_id", "quote_valid_until_field", "payment_method_codes",
+                 "on_account", "shipping_method_ids"):
+        assert f"{name} = " in logged, name
+    fine = OrderDefaults.from_json({"quote_placement": "order", "payment_method_codes": ["BACS", "BACS", "CARD"],
+                                    "on_account": False, "shipping_method_ids": [9, 3, 9]})
+    assert (fine.quote_placement, fine.payment_method_codes, fine.on_account, fine.shipping_method_ids) == (
+        "order", ("BACS", "CARD"), False, (9, 3))
+
+
+def test_the_page_shows_the_quote_and_checkout_choices_with_what_unset_means(client):
+    body = client.get("/admin/orders").text
+    # The sandbox has no "converted", "changes" or "declined" status: resolve's fallbacks are named.
+    assert blank_text(body, "quote-converted-status") == "Default: same as the accepted status (Quote approved)"
+    assert blank_text(body, "quote-changes-status") == "Default: none, a note only"
+    assert blank_text(body, "quote-declined-status") == "Default: none, a note only"
+    assert checked(body, "quote-placement-accept") and not checked(body, "quote-placement-order")
+    for code in ("BACS", "CARD", "STRIPE"):
+        assert f'name="payment_method_codes" value="{code}"' in body, code
+    assert 'value="CHEQUE"' not in body and "Not offerable (inactive in Brightpearl): Cheque." in body
+    assert checked(body, "on-account")  # on account is offered until the admin says otherwise
+    for method_id in (3, 7, 9, 11, 14):
+        assert not checked(body, f"shipping-{method_id}")
+    assert "the quote’s shipping method, no choice" in body
+    assert 'name="checkout_form" value="1"' in body and 'id="valid-until-field" name="quote_valid_until_field"' in body
+
+
+def test_a_status_brightpearl_names_is_the_default(client, monkeypatch):
+    monkeypatch.setattr(reference, "ORDER_STATUSES", [*reference.ORDER_STATUSES,
+                                                      SandboxStatus(20, "Quote declined", "SO", 6, True, "#cccccc")])
+    empty_cache(client)
+    body = client.get("/admin/orders").text
+    assert blank_text(body, "quote-declined-status") == "Default: Quote declined"
+    assert blank_text(body, "quote-changes-status") == "Default: none, a note only"
+
+
+def test_the_quote_and_checkout_choices_are_saved_audited_and_shown_back(client):
+    saved = client.post("/admin/orders", data={
+        **CHECKOUT, "quote_placement": "order", "quote_converted_status_id": "4", "quote_changes_status_id": "3",
+        "quote_declined_status_id": "5", "quote_valid_until_field": " PCF_VALIDTO ",
+        "payment_method_codes": ["STRIPE", "BACS"], "shipping_method_ids": ["9", "3"],
+        "_csrf_token": client.cookies["csrftoken"]}, follow_redirects=False)  # on_account left unticked
+    assert saved.status_code == 303 and saved.headers["location"] == "/admin/orders?done=saved"
+    stored = on_loop(client, components(client.app).order_defaults.current)
+    assert stored == OrderDefaults(quote_placement="order", quote_converted_status_id=4, quote_changes_status_id=3,
+                                   quote_declined_status_id=5, quote_valid_until_field="PCF_VALIDTO",
+                                   payment_method_codes=("STRIPE", "BACS"), on_account=False, shipping_method_ids=(9, 3))
+    page = client.get(saved.headers["location"]).text
+    assert checked(page, "quote-placement-order") and not checked(page, "on-account")
+    assert selected(page, "quote-converted-status") == "4" and selected(page, "quote-declined-status") == "5"
+    assert 'value="PCF_VALIDTO"' in page and checked(page, "shipping-9") and not checked(page, "shipping-7")
+    assert "placed as a new sales order; the quote moves to Invoiced" in page
+    assert "Stripe, BACS" in page and "the customer chooses: UPS Standard, Royal Mail Tracked 48" in page
+    (row,) = app_rows(client, "select detail from audit where action = 'order_defaults_changed'")
+    changed = json.loads(row["detail"])["changed"]
+    assert changed["quote_placement"] == ["accept", "order"] and changed["on_account"] == [True, False]
+    assert changed["payment_method_codes"] == [[], ["STRIPE", "BACS"]] and changed["shipping_method_ids"] == [[], [9, 3]]
+    assert changed["quote_valid_until_field"] == ["", "PCF_VALIDTO"]
+
+
+def test_a_form_without_the_checkboxes_keeps_the_checkout_choices(client):
+    on_loop(client, components(client.app).order_defaults.save,
+            OrderDefaults(payment_method_codes=("BACS",), on_account=False, shipping_method_ids=(9,)))
+    assert post(client, "/admin/orders", quote_validity_days="45").status_code == 303
+    stored = on_loop(client, components(client.app).order_defaults.current)
+    assert (stored.payment_method_codes, stored.on_account, stored.shipping_method_ids) == (("BACS",), False, (9,))
+    # The real form sends its checkboxes: none ticked is then none offered.
+    refused = post(client, "/admin/orders", **CHECKOUT)
+    assert refused.status_code == 400 and "Offer at least one way to pay" in html.unescape(refused.text)
+
+
+@pytest.mark.parametrize(
+    ("data", "field_id", "message"),
+    [
+        ({"quote_placement": "later"}, "quote-placement-accept", "Choose one of the two ways listed."),
+        ({"quote_converted_status_id": "7"}, "quote-converted-status", "Choose one of the sales order statuses listed."),
+        ({"quote_changes_status_id": "x"}, "quote-changes-status", "Choose one of the sales order statuses listed."),
+        ({"quote_declined_status_id": "999"}, "quote-declined-status", "Choose one of the sales order statuses listed."),
+        ({"quote_valid_until_field": "PCF-VALID TO"}, "valid-until-field", "letters, digits and _, up to 64"),
+        ({"quote_valid_until_field": "P" * 65}, "valid-until-field", "letters, digits and _, up to 64"),
+        ({**CHECKOUT, "on_account": "1", "payment_method_codes": ["NOPE"]}, "payment-1",
+         "Choose among the active payment methods listed."),
+        ({**CHECKOUT, "on_account": "1", "payment_method_codes": ["CHEQUE"]}, "payment-1",
+         "Choose among the active payment methods listed."),
+        ({**CHECKOUT, "on_account": "1", "shipping_method_ids": ["9", "4242"]}, "shipping-14",
+         "Choose among Brightpearl’s shipping methods listed."),
+        ({**CHECKOUT}, "payment-1", "Offer at least one way to pay: tick a payment method or “On account”."),
+    ],
+)
+def test_bad_quote_and_checkout_values_are_refused_beside_their_field(client, data, field_id, message):
+    refused = post(client, "/admin/orders", **data)
+    assert refused.status_code == 400
+    text = html.unescape(refused.text)
+    assert message in text and "were not saved" in text
+    error = re.search(r'<p class="field-error" id="([^"]+)"', refused.text).group(1)
+    assert f'aria-describedby="{error}"' in refused.text or f' {error}"' in refused.text  # tied to its field or group
+    assert re.search(rf'<input[^>]* id="{field_id}"[^>]* autofocus|<select id="{field_id}"[^>]* autofocus', refused.text, re.S)
+    assert on_loop(client, components(client.app).order_defaults.current) == OrderDefaults()
+    assert app_rows(client, "select id from audit where action = 'order_defaults_changed'") == []
+
+
+def test_saved_choices_brightpearl_no_longer_has_are_flagged(client):
+    on_loop(client, components(client.app).order_defaults.save,
+            OrderDefaults(quote_declined_status_id=77, payment_method_codes=("CHEQUE", "BACS"), shipping_method_ids=(4242,)))
+    page = " ".join(html.unescape(client.get("/admin/orders").text).split())
+    assert "Brightpearl no longer has 1 of the saved choices (status of a quote the customer declines)" in page
+    assert "Brightpearl no longer offers payment method CHEQUE, shipping method id 4242" in page
+    assert "BACS, on account" in page and "the quote’s shipping method, no choice" in page
+
+
+def test_the_page_reads_brightpearls_lists_once_cold_and_not_warm(client, sandbox):
+    cold = calls_for(client, sandbox, "/admin/orders", cold=True)
+    warm = calls_for(client, sandbox, "/admin/orders")
+    # Each list once, the payment methods among them; all of them come from the cache after.
+    assert sorted(next((p for p in ALL_LISTS if path.endswith(p)), path) for _, path, _ in cold) == sorted(ALL_LISTS)
+    assert warm == []
+
+
+def test_without_payment_methods_the_page_is_the_error_page_and_nothing_changes(client, sandbox):
+    empty_cache(client)
+    sandbox.fail("/accounting-service/payment-method", 503)
+    assert client.get("/admin/orders").status_code == 503
+    assert post(client, "/admin/orders", **CHECKOUT, on_account="1", quote_placement="order").status_code == 503
+    assert on_loop(client, components(client.app).order_defaults.current) == OrderDefaults()

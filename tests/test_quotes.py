@@ -184,3 +184,29 @@ def test_the_dashboard_tile_links_to_the_quotes(alice):
 def test_only_customers_see_quotes(client, email):
     other = switch_to(client, email)
     assert other.get("/quotes").status_code in (403, 404)
+
+
+def test_the_admins_custom_field_sets_valid_until_when_it_holds_a_date():
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    placed = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+    def until(value, field="PCF_VALIDTO", delivery=date(2027, 1, 15)):
+        return valid_until(Order(placed_on=placed, delivery_date=delivery, custom_fields={"PCF_VALIDTO": value}),
+                           30, london, field)
+
+    assert until("2027-03-01") == date(2027, 3, 1)  # the field wins over the delivery date
+    # A moment is read as the model's date-only fields are: UTC midnight sent in the account's offset...
+    assert until("2027-02-28T18:00:00.000-06:00") == date(2027, 3, 1)
+    assert until("2027-03-01T00:00:00.000-06:00") == date(2027, 3, 1)  # ...or local midnight
+    assert until("2027-03-01 00:00:00 +0000") == date(2027, 3, 1)  # the shape Brightpearl was seen to send (E.5)
+    assert until({"id": 12, "value": "2027-03-01"}) == date(2027, 3, 1)
+    assert until({"date": "2027-03-01"}) == date(2027, 3, 1)
+    assert until("2027-03-01", field="pcf_validto") == date(2027, 3, 1)  # the admin's code, whatever its case
+    # Anything else is ignored: the delivery date, else the days from when it was placed.
+    for junk in ("", "soon", "2027-13-01", 20270301, True, ["2027-03-01"], {"id": 3}, None):
+        assert until(junk) == date(2027, 1, 15), junk
+        assert until(junk, delivery=None) == date(2026, 12, 30), junk
+    assert until("2027-03-01", field="") == date(2027, 1, 15)  # no field named: the field is not read
+    assert until("2027-03-01", field="PCF_OTHER") == date(2027, 1, 15)
