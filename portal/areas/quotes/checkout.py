@@ -10,7 +10,10 @@ Brightpearl calls (cold / warm; the reads are cached and shared with other pages
     delivery  + the contact with its addresses (+ shipping methods when the merchant offers
               a choice)                                               <= 4 / 0
     payment   + the contact's price lists, balance and payment methods <= 6 / 0
-    confirm   the quote read afresh (it may have changed)             <= 2 / 1
+    confirm   + the lists an order is placed with (channels, warehouses; read here so that a
+              confirm made while Brightpearl is down has them)        <= 6 / 0
+    placing   the quote read afresh (it may have changed; the copy shown when Brightpearl
+              cannot be asked): 1
 A new address typed in the checkout is also added to the address book (outbox kind
 postal_address, as on the address page).
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +39,7 @@ from portal.core.formatting import money
 from portal.core.order_defaults import NEW_ORDER
 from portal.core.users import User
 from portal.domain.account import Credit, account_currency
-from portal.domain.order_defaults import OrderLists, resolve
+from portal.domain.order_defaults import EffectiveOrderDefaults, OrderLists, resolve
 from portal.domain.quote_snapshot import Difference, differences, snapshot, unchanged
 from portal.domain.quotes import Quote
 from portal.outbox.queue import Outbox, OutboxConflict, OutboxItem
@@ -49,6 +52,13 @@ from .drafts import Draft, Drafts
 from .quotes import QuoteReader
 
 AUDIT_ACTION = "quote.checkout_confirmed"
+# The defaults each of Brightpearl's lists decides (channels, warehouses, price lists, statuses).
+_LIST_FIELDS = (
+    ("channel_id",),
+    ("warehouse_id",),
+    ("price_list_id",),
+    ("quote_accepted_status_id", "portal_order_status_id", "quote_converted_status_id"),
+)
 ON_ACCOUNT_LABEL = "On account: pay against our invoice"
 
 
@@ -91,6 +101,14 @@ class Options:
 class Placed:
     draft: Draft
     item: OutboxItem
+
+
+class AlreadyPlaced(Exception):
+    """Another checkout of the same quote (another tab, or a colleague's login) was confirmed."""
+
+    def __init__(self, draft_id: int, user_id: int) -> None:
+        super().__init__(f"checkout {draft_id} of this quote was confirmed first")
+        self.draft_id, self.user_id = draft_id, user_id
 
 
 @dataclass(frozen=True)
@@ -157,9 +175,40 @@ class Checkout:
         return found
 
     async def fresh_quote(self, quote_id: int) -> Quote:
-        """The quote as Brightpearl has it now (not a cached copy): what the order is placed from."""
+        """The quote as Brightpearl has it now, read afresh: what the order is placed from. When
+        Brightpearl cannot be asked, the copy the customer just confirmed (the delivery re-reads
+        it before it writes, and refuses it if it changed)."""
+        shown = await self.quote(quote_id)
         self.bp.forget(Change.ORDER, int(quote_id))
-        return await self.quote(quote_id)
+        try:
+            return await self.quote(quote_id)
+        except BrightpearlError as error:
+            log_degraded("checkout confirm", error)
+            return shown
+
+    async def _effective_defaults(self) -> EffectiveOrderDefaults:
+        """The order defaults in effect (portal.domain.order_defaults.resolve). A list Brightpearl
+        cannot give now leaves the admin's own choice standing (it was checked when saved), so an
+        order confirmed during an outage is still committed, and placed once Brightpearl is back."""
+        stored = self.reader.order_defaults.current()
+        bp = self.bp
+        found = await asyncio.gather(
+            bp.products.channels(), bp.warehouse.warehouses(), bp.products.price_lists(), bp.orders.statuses(),
+            return_exceptions=True,
+        )
+        failed = [isinstance(value, BaseException) for value in found]
+        for value in found:
+            if isinstance(value, BaseException) and not isinstance(value, BrightpearlError):
+                raise value
+        lists = OrderLists(*[{} if bad else value for bad, value in zip(failed, found, strict=True)])
+        effective = resolve(stored, lists)
+        kept = {name for bad, names in zip(failed, _LIST_FIELDS, strict=True) if bad for name in names}
+        return replace(effective, **{name: getattr(stored, name) for name in kept if getattr(stored, name) is not None})
+
+    async def preload(self) -> None:
+        """Read what placing the order needs (cached for hours), so a confirm made while
+        Brightpearl is down has it."""
+        await self._effective_defaults()
 
     @property
     def placement(self) -> str:
@@ -302,8 +351,12 @@ class Checkout:
         return self.drafts.choose(draft, payment_label=label, **form.choices())
 
     # --- confirming ---------------------------------------------------------------------------------
-    async def place(self, draft: Draft, quote: Quote, ip: str) -> Placed | Changed:
-        """Commit the order to the outbox (once per checkout key) and try it once."""
+    def placed_checkout(self, quote_id: int) -> Draft | None:
+        """This login's confirmed checkout of the quote, if there is one."""
+        return self.drafts.placed_for(self.user, quote_id)
+
+    async def place(self, draft: Draft, quote: Quote, ip: str) -> Placed | Changed | AlreadyPlaced:
+        """Commit the order to the outbox (once per checkout key, once per quote) and try it once."""
         if draft.confirmed:
             return Placed(draft, self.outbox.get(draft.outbox_id or 0))
         if not unchanged(draft.fingerprint, quote.order):
@@ -316,7 +369,14 @@ class Checkout:
 
         def audited() -> None:
             # In the outbox's transaction: the order, its audit row and the checkout's
-            # "confirmed" are committed together or not at all.
+            # "confirmed" are committed together or not at all. A quote is placed once, whichever
+            # tab or login of the customer confirms it first.
+            other = list(db.query(
+                "select id, user_id from checkouts where contact_id = ? and quote_id = ? and outbox_id is not null and id != ?",
+                [draft.contact_id, quote.order.id, draft.id],
+            ))
+            if other:
+                raise AlreadyPlaced(other[0]["id"], other[0]["user_id"])
             self.audit.record(AUDIT_ACTION, actor_user_id=user.id, actor_email=user.email, ip=ip,
                               target=f"order:{quote.order.id}",
                               detail={"kind": kind, "ref": payload["ref"], "payment": draft.choices.get("payment", "")})
@@ -329,6 +389,8 @@ class Checkout:
         try:
             item = self.outbox.submit(user_id=user.id, contact_id=user.contact_id, kind=kind, idem_key=key,
                                       payload=payload, target_id=quote.order.id, audit=audited)
+        except AlreadyPlaced as placed:
+            return placed
         except OutboxConflict:
             # The same checkout confirmed at once from elsewhere with another reading: that one stands.
             item = self.outbox.by_key(user_id=user.id, idem_key=key)
@@ -339,11 +401,7 @@ class Checkout:
     async def _order(self, draft: Draft, quote: Quote) -> tuple[str, dict[str, Any]]:
         """The outbox kind and payload that place this checkout, as the admin chose."""
         stored = self.reader.order_defaults.current()
-        bp = self.bp
-        channels, warehouses, price_lists, statuses = await asyncio.gather(
-            bp.products.channels(), bp.warehouse.warehouses(), bp.products.price_lists(), bp.orders.statuses()
-        )
-        effective = resolve(stored, OrderLists(channels, warehouses, price_lists, statuses))
+        effective = await self._effective_defaults()
         choices = draft.choices
         order = quote.order
         ref = quote_acceptance.portal_ref(self.user.id, draft.idem_key)

@@ -19,7 +19,7 @@ from portal.web.htmx import go, wants_fragment
 from portal.web.params import valid_id
 from portal.web.rendering import page
 
-from .checkout import Changed, Checkout, Options, Placed, QuoteExpired
+from .checkout import AlreadyPlaced, Changed, Checkout, Options, Placed, QuoteExpired
 from .checkout_forms import (
     MAX_INSTRUCTIONS,
     MAX_PO_REFERENCE,
@@ -53,7 +53,7 @@ def _step(request: Request, template: str, step: str, draft: Draft | None, statu
 
 
 def _expired(request: Request, order_id: int) -> Template:
-    return page(request, "views/checkout/closed.html", status_code=409, order_id=order_id)
+    return page(request, "views/checkout/closed.html", status_code=409, order_id=order_id, colleague=False)
 
 
 def _step_url(request: Request, name: str, draft: Draft) -> str:
@@ -64,6 +64,9 @@ def _step_url(request: Request, name: str, draft: Draft) -> str:
 @get("/quotes/{order_id:int}/checkout", name="checkout_start")
 async def checkout_start(request: Request, order_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Template:
     """The quote's lines and totals; the form carries the checkout's key, minted now."""
+    placed = checkout.placed_checkout(valid_id(order_id))
+    if placed is not None:
+        return Redirect(_step_url(request, "checkout_done", placed))
     try:
         quote = await checkout.quote(valid_id(order_id))
     except QuoteExpired:
@@ -74,6 +77,9 @@ async def checkout_start(request: Request, order_id: FromPath[int], checkout: Na
 
 @post("/quotes/{order_id:int}/checkout", name="checkout_begin", status_code=200)
 async def checkout_begin(request: Request, order_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
+    placed = checkout.placed_checkout(valid_id(order_id))
+    if placed is not None:
+        return _next(request, _step_url(request, "checkout_done", placed))
     try:
         quote = await checkout.quote(valid_id(order_id))
     except QuoteExpired:
@@ -90,10 +96,14 @@ async def checkout_begin(request: Request, order_id: FromPath[int], checkout: Na
 
 
 async def _open_draft(checkout: Checkout, draft_id: int) -> tuple[Draft, object]:
-    """The login's unconfirmed checkout and its quote (a confirmed one: the caller redirects)."""
+    """The login's unconfirmed checkout and its quote; once it, or another checkout of the same
+    quote (another tab), is confirmed: that checkout and None (the caller shows where it is)."""
     draft = checkout.draft(valid_id(draft_id))
     if draft.confirmed:
         return draft, None
+    placed = checkout.placed_checkout(draft.quote_id)
+    if placed is not None:
+        return placed, None
     return draft, await checkout.quote(draft.quote_id)
 
 
@@ -204,6 +214,7 @@ async def checkout_confirm(request: Request, draft_id: FromPath[int], checkout: 
     missing = _missing_step(draft)
     if missing:
         return Redirect(_step_url(request, missing, draft))
+    await checkout.preload()
     return _confirm_page(request, checkout, draft, quote)
 
 
@@ -219,8 +230,9 @@ def _missing_step(draft: Draft) -> str:
 async def checkout_place(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
     """Place the order: committed to the outbox under the checkout's key, then tried once."""
     draft = checkout.draft(valid_id(draft_id))
-    if draft.confirmed:
-        return _next(request, _step_url(request, "checkout_done", draft))
+    placed = checkout.placed_checkout(draft.quote_id)
+    if placed is not None:
+        return _next(request, _step_url(request, "checkout_done", placed))
     missing = _missing_step(draft)
     if missing:
         return _next(request, _step_url(request, missing, draft))
@@ -235,6 +247,10 @@ async def checkout_place(request: Request, draft_id: FromPath[int], checkout: Na
     outcome = await checkout.place(draft, quote, _client(request))
     if isinstance(outcome, Changed):
         return _confirm_page(request, checkout, outcome.draft, quote, status=409, changes=outcome.changes)
+    if isinstance(outcome, AlreadyPlaced):
+        if outcome.user_id == draft.user_id:
+            return _next(request, request.app.route_reverse("checkout_done", draft_id=outcome.draft_id))
+        return page(request, "views/checkout/closed.html", status_code=409, order_id=draft.quote_id, colleague=True)
     assert isinstance(outcome, Placed)
     return _next(request, _step_url(request, "checkout_done", outcome.draft))
 

@@ -23,6 +23,7 @@ from litestar.exceptions import NotFoundException
 from sqlite_utils import Database
 
 from portal.core.db import utcnow
+from portal.core.immutable import thawed
 from portal.core.users import User
 
 TABLE = "checkouts"
@@ -91,7 +92,7 @@ class Drafts:
                 "contact_id": user.contact_id or 0,
                 "quote_id": int(quote_id),
                 "idem_key": idem_key,
-                "fingerprint": json.dumps(dict(fingerprint), sort_keys=True),
+                "fingerprint": json.dumps(thawed(fingerprint), sort_keys=True),
                 "choices": "{}",
                 "created_at": now,
                 "updated_at": now,
@@ -114,7 +115,7 @@ class Drafts:
         merged = {**draft.choices, **choices}
         self.db.execute(
             f"update {TABLE} set choices = ?, updated_at = ? where id = ? and outbox_id is null",
-            [json.dumps(merged, sort_keys=True), utcnow().isoformat(), draft.id],
+            [json.dumps(thawed(merged), sort_keys=True), utcnow().isoformat(), draft.id],
         )
         return self.reload(draft)
 
@@ -132,7 +133,7 @@ class Drafts:
         self.db.execute(
             f"update {TABLE} set idem_key = ?, fingerprint = ?, outbox_id = null, confirmed_at = null, "
             "updated_at = ? where id = ?",
-            [new_key(), json.dumps(dict(fingerprint), sort_keys=True), utcnow().isoformat(), draft.id],
+            [new_key(), json.dumps(thawed(fingerprint), sort_keys=True), utcnow().isoformat(), draft.id],
         )
         return self.reload(draft)
 
@@ -140,7 +141,7 @@ class Drafts:
         """The quote changed before confirming: the checkout now stands for it as it is now."""
         self.db.execute(
             f"update {TABLE} set fingerprint = ?, updated_at = ? where id = ? and outbox_id is null",
-            [json.dumps(dict(fingerprint), sort_keys=True), utcnow().isoformat(), draft.id],
+            [json.dumps(thawed(fingerprint), sort_keys=True), utcnow().isoformat(), draft.id],
         )
         return self.reload(draft)
 
