@@ -332,7 +332,7 @@ def test_stored_checkout_values_that_are_not_valid_fall_back_to_the_default_and_
 def test_the_page_shows_the_quote_and_checkout_choices_with_what_unset_means(client):
     body = client.get("/admin/orders").text
     # The sandbox has no "converted", "changes" or "declined" status: resolve's fallbacks are named.
-    assert blank_text(body, "quote-converted-status") == "Default: same as the accepted status (Quote approved)"
+    assert blank_text(body, "quote-converted-status") == "Default: Quote approved (the accepted status)"
     assert blank_text(body, "quote-changes-status") == "Default: none, a note only"
     assert blank_text(body, "quote-declined-status") == "Default: none, a note only"
     assert checked(body, "quote-placement-accept") and not checked(body, "quote-placement-order")

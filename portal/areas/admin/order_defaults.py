@@ -382,7 +382,7 @@ def _choices(lists: OrderLists, automatic: Mapping[str, int | None], effective: 
         if status_id is not None:
             blank = f"Default: {_name(lists.statuses, status_id)}"
         elif name == "quote_converted_status_id":
-            blank = f"Default: same as the accepted status ({accepted})"
+            blank = f"Default: {accepted} (the accepted status)"
         else:
             blank = "Default: none, a note only"
         choices[name] = {"options": statuses, "blank": blank}
