@@ -87,7 +87,8 @@ def area(
     merchant = _merchant_of(settings, branding)
 
     def quotes_of(user: User) -> Quotes:
-        return Quotes(reader, merchant, QuoteShares(db, tokens, mail, audit, user), user)
+        return Quotes(reader, merchant, QuoteShares(db, tokens, mail, audit, user), user,
+                      QuoteResponses(reader, outbox, audit, user))
 
     return site_area(
         "quotes",
@@ -95,10 +96,7 @@ def area(
          quote_decline, quote_changes],
         guard=requires_role("customer"),
         feature="quotes",
-        services={
-            "quotes": for_user(quotes_of),
-            "quote_responses": for_user(lambda user: QuoteResponses(reader, outbox, audit, user)),
-        },
+        services={"quotes": for_user(quotes_of)},
         nav=[NavLink("Quotes", "quotes")],
     )
 

@@ -34,6 +34,7 @@ from portal.security.access import may_see_order, may_see_search_row, owned_orde
 from portal.web.params import valid_id
 from portal.web.pdf import Merchant
 
+from .responses import QuoteResponses
 from .shares import QuoteShares
 
 # At most this many quotes are listed (newest first): one ID-set GET reads them.
@@ -77,6 +78,7 @@ class Quotes:
     merchant: Callable[[], Merchant]  # who issues the quote (the current branding)
     shares: QuoteShares  # the quote's share links, for the same user
     user: User
+    responses: QuoteResponses  # the user's answers to the quotes (decline, changes)
 
     async def listing(self) -> dict:
         """The user's quotes, newest first: those still standing and, apart, the expired ones."""

@@ -23,19 +23,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
+from portal.brightpearl import Brightpearl
 from portal.brightpearl.errors import BrightpearlError
 from portal.brightpearl.writes import quote_response
 from portal.brightpearl.writes.quote_acceptance import portal_ref
 from portal.brightpearl.writes.quote_response import CHANGES, DECLINED, changes_note, decline_note, response_payload
 from portal.core.audit import Audit
+from portal.core.order_defaults import OrderDefaultsStore
 from portal.core.users import User
 from portal.domain.order_defaults import OrderLists, resolve
 from portal.domain.quotes import Quote
 from portal.outbox.queue import Outbox, OutboxConflict, OutboxItem
-
-from .quotes import QuoteReader
 
 KIND = quote_response.KIND
 MAX_REASON = 1000
@@ -46,6 +46,16 @@ MAX_PER_HOUR = 10
 AUDIT_ACTIONS = {DECLINED: "quote.declined", CHANGES: "quote.changes_requested"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NO_ERRORS: Mapping[str, str] = MappingProxyType({})
+
+
+class QuoteReading(Protocol):
+    """What the answers need of portal.areas.quotes.quotes.QuoteReader (named so, not imported:
+    its Quotes service holds these answers)."""
+
+    bp: Brightpearl
+    order_defaults: OrderDefaultsStore
+
+    async def quote_of_contact(self, order_id: int, contact_id: int) -> Quote | None: ...
 
 
 def new_key() -> str:
@@ -148,7 +158,7 @@ def parse_changes(form: Any, quote: Quote) -> AnswerForm:
 class QuoteResponses:
     """The answers of the user's contact to its quotes, and giving one."""
 
-    reader: QuoteReader
+    reader: QuoteReading
     outbox: Outbox
     audit: Audit
     user: User

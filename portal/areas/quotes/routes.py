@@ -19,7 +19,7 @@ from portal.web.rendering import page
 
 from .pdf import quote_pdf
 from .quotes import QuoteReader, Quotes
-from .responses import AnswerForm, QuoteResponses, line_choices, parse_changes, parse_decline
+from .responses import AnswerForm, line_choices, parse_changes, parse_decline
 from .shares import MAX_MESSAGE, SharedLinks, ShareForm, ShareRefused, new_key, parse_share
 
 DONE = {
@@ -48,7 +48,7 @@ async def quotes_page(request: Request, quotes: NamedDependency[Quotes]) -> Temp
     return page(request, "views/quotes/list.html", **await quotes.listing())
 
 
-async def _quote_page(request: Request, quotes: Quotes, responses: QuoteResponses, order_id: int,
+async def _quote_page(request: Request, quotes: Quotes, order_id: int,
                       form: ShareForm | None = None, status: int = 200, answer: AnswerForm | None = None) -> Template:
     quote = await quotes.one(order_id)
     done = DONE.get(request.query_params.get("done", "")) if form is None and answer is None else None
@@ -62,15 +62,14 @@ async def _quote_page(request: Request, quotes: Quotes, responses: QuoteResponse
         form=form or ShareForm(idem_key=new_key()),
         max_message=MAX_MESSAGE,
         done=done,
-        answer=responses.section(quote, answer),
+        answer=quotes.responses.section(quote, answer),
         answer_lines=line_choices(quote),
     )
 
 
 @get("/quotes/{order_id:int}", name="quote")
-async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
-                     quote_responses: NamedDependency[QuoteResponses]) -> Template:
-    return await _quote_page(request, quotes, quote_responses, order_id)
+async def quote_page(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template:
+    return await _quote_page(request, quotes, order_id)
 
 
 @get("/quotes/{order_id:int}/print", name="quote_print")
@@ -88,14 +87,13 @@ async def quote_pdf_file(request: Request, order_id: FromPath[int], quotes: Name
 
 
 @post("/quotes/{order_id:int}/share", name="quote_share", status_code=200)
-async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
-                      quote_responses: NamedDependency[QuoteResponses]) -> Template | Response:
+async def quote_share(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template | Response:
     quote = await quotes.one(order_id)
     form = parse_share(await request.form())
     if not form.errors:
         form = quotes.shares.share(quote, form, ip=_client(request))
     if form.errors:
-        return await _quote_page(request, quotes, quote_responses, quote.order.id, form, status=400)
+        return await _quote_page(request, quotes, quote.order.id, form, status=400)
     url = with_query(request.app.route_reverse("quote", order_id=quote.order.id), {"done": "shared"})
     return go(request, url + "#shares")
 
@@ -109,14 +107,14 @@ async def quote_share_revoke(request: Request, order_id: FromPath[int], share_id
     return go(request, url + "#shares")
 
 
-async def _answered(request: Request, quotes: Quotes, responses: QuoteResponses, order_id: int,
-                    parse: Callable) -> Template | Response:
+async def _answered(request: Request, quotes: Quotes, order_id: int, parse: Callable) -> Template | Response:
     """Queue the answer a form gives (decline or changes) and go back to the quote; a refused
     form is the page again with the error beside the field (400), nothing queued."""
     quote = await quotes.one(order_id)
+    responses = quotes.responses
     form, item = await responses.answer(quote, parse(await request.form(), quote), ip=_client(request))
     if item is None:
-        return await _quote_page(request, quotes, responses, quote.order.id, status=400, answer=form)
+        return await _quote_page(request, quotes, quote.order.id, status=400, answer=form)
     if item.state == "done" and item.payload.get("status_id") is not None and not await responses.still_a_quote(quote):
         # The mapped status took it out of the quotes (say, cancelled): it is an order now.
         return go(request, request.app.route_reverse("order", order_id=quote.order.id))
@@ -125,15 +123,13 @@ async def _answered(request: Request, quotes: Quotes, responses: QuoteResponses,
 
 
 @post("/quotes/{order_id:int}/decline", name="quote_decline", status_code=200)
-async def quote_decline(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
-                        quote_responses: NamedDependency[QuoteResponses]) -> Template | Response:
-    return await _answered(request, quotes, quote_responses, order_id, lambda form, _quote: parse_decline(form))
+async def quote_decline(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template | Response:
+    return await _answered(request, quotes, order_id, lambda form, _quote: parse_decline(form))
 
 
 @post("/quotes/{order_id:int}/changes", name="quote_changes", status_code=200)
-async def quote_changes(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes],
-                        quote_responses: NamedDependency[QuoteResponses]) -> Template | Response:
-    return await _answered(request, quotes, quote_responses, order_id, parse_changes)
+async def quote_changes(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Template | Response:
+    return await _answered(request, quotes, order_id, parse_changes)
 
 
 def _refused(request: Request, reason: str) -> Template:
