@@ -210,3 +210,11 @@ def test_the_admins_custom_field_sets_valid_until_when_it_holds_a_date():
         assert until(junk, delivery=None) == date(2026, 12, 30), junk
     assert until("2027-03-01", field="") == date(2027, 1, 15)  # no field named: the field is not read
     assert until("2027-03-01", field="PCF_OTHER") == date(2027, 1, 15)
+
+
+def test_the_quote_page_reads_the_admins_custom_field_from_brightpearl(alice, sandbox):
+    quote_id = max(o["id"] for o in sandbox_quotes(sandbox, ALICE_CONTACT_ID))
+    sandbox.data.order_meta[quote_id].custom_fields["PCF_DELIVNOTE"] = "2027-03-01"
+    on_loop(alice, components(alice.app).order_defaults.save, OrderDefaults(quote_valid_until_field="PCF_DELIVNOTE"))
+    page = alice.get(f"/quotes/{quote_id}")
+    assert page.status_code == 200 and "1 Mar 2027" in page.text

@@ -56,7 +56,7 @@ class QuoteReader:
 
     def as_quote(self, order: Order, labels: StatusLabels) -> Quote:
         days = self.order_defaults.current().quote_validity_days
-        return quote(order, labels, days, self.clock.zone, self.clock.today())
+        return quote(order, labels, days, self.clock.zone, self.clock.today(), self.order_defaults.current().quote_valid_until_field)
 
     async def quote_of_contact(self, order_id: int, contact_id: int) -> Quote | None:
         """The quote `order_id` while it is still a quote of `contact_id`, else None."""

@@ -61,7 +61,8 @@ class OrderReads(Reads):
 
     async def many(self, ids: Sequence[int]) -> dict[int, Order]:
         """The orders with these ids that exist, by id (in the order of `ids`)."""
-        return await self.by_ids(Kind.ORDER, ids, "order-service/order/{ids}", Order.from_wire)
+        # customFields: a quote may keep its last day in one (the admin names it, /admin/orders).
+        return await self.by_ids(Kind.ORDER, ids, "order-service/order/{ids}?includeOptional=customFields", Order.from_wire)
 
     async def one(self, order_id: int) -> Order | None:
         """One order, or None when it does not exist."""
