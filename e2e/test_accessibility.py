@@ -26,6 +26,15 @@ from test_admin_import import import_file_checked, import_file_refused
 from test_admin_statuses import statuses_form_with_errors
 from test_admin_view_as import viewing_as_alice
 from test_password_flow import forgot_form_sent, forgot_form_sent_invalid, wrong_current_password_sent
+from test_checkout import (
+    checkout_confirm,
+    checkout_delivery,
+    checkout_delivery_errors,
+    checkout_done,
+    checkout_payment,
+    checkout_review,
+)
+from test_quote_decline import answer_forms_opened, answered_quote, changes_form_with_errors
 from test_quotes import first_quote, quote_print_view, share_form_with_errors, shared_quote_link
 from test_registration_flow import (
     passwords_that_differ_sent,
@@ -131,6 +140,15 @@ PAGES = [
     Visit("quote-missing", "customer", "/quotes/1", status=404),
     Visit("quote-shared", "customer", shared_quote_link),
     Visit("quote-shared-invalid", None, "/shared/not-a-valid-link", status=400),
+    Visit("quote-answer-forms", "customer", first_quote, then=answer_forms_opened),
+    Visit("quote-changes-errors", "customer", first_quote, then=changes_form_with_errors),
+    Visit("quote-answered", "customer", answered_quote),
+    Visit("checkout-review", "customer", checkout_review),
+    Visit("checkout-delivery", "customer", checkout_delivery),
+    Visit("checkout-delivery-errors", "customer", checkout_delivery, then=checkout_delivery_errors),
+    Visit("checkout-payment", "customer", checkout_payment),
+    Visit("checkout-confirm", "customer", checkout_confirm),
+    Visit("checkout-done", "customer", checkout_done),
     Visit("documents", "customer", "/documents"),
     Visit("document-print", "customer", first_document),
     Visit("statement", "customer", "/statement"),

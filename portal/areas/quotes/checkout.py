@@ -257,6 +257,8 @@ class Checkout:
                     continue
                 wire = _address_wire(_postal_wire(address), name, company, user.email)
                 shown.add(address.id)
+                if _same_place(wire, options.addresses):
+                    continue  # the quote's own address, saved too: offered once
                 label = "Your default delivery address" if address.id == default else "Saved address"
                 options.addresses.append(AddressOption(f"address-{address.id}", label, address_lines(wire), wire))
         for item in self.outbox.open_items(kind=postal_address.KIND, contact_id=user.contact_id):
@@ -498,6 +500,12 @@ class Checkout:
             return draft
         self.outbox.abandon(item.id, "the quote changed in Brightpearl; the customer reviews it again")
         return self.drafts.again(draft, item.result.get("seen") or {})
+
+
+def _same_place(wire: Mapping[str, str], offered: Sequence[AddressOption]) -> bool:
+    """True when an address with the same lines (ignoring case) is offered already."""
+    lines = [line.casefold() for line in address_lines(wire)]
+    return any([line.casefold() for line in option.lines] == lines for option in offered)
 
 
 def _postal_wire(address: PostalAddress) -> dict[str, str]:
