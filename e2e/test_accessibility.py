@@ -25,7 +25,6 @@ from test_admin_health import health_numbers_opened
 from test_admin_import import import_file_checked, import_file_refused
 from test_admin_statuses import statuses_form_with_errors
 from test_admin_view_as import viewing_as_alice
-from test_password_flow import forgot_form_sent, forgot_form_sent_invalid, wrong_current_password_sent
 from test_checkout import (
     checkout_confirm,
     checkout_delivery,
@@ -34,6 +33,7 @@ from test_checkout import (
     checkout_payment,
     checkout_review,
 )
+from test_password_flow import forgot_form_sent, forgot_form_sent_invalid, wrong_current_password_sent
 from test_quote_decline import answer_forms_opened, answered_quote, changes_form_with_errors
 from test_quotes import first_quote, quote_print_view, share_form_with_errors, shared_quote_link
 from test_registration_flow import (

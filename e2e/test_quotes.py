@@ -5,14 +5,13 @@ the quote alone; revoking it ends the link."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from conftest import SHOTS
 from playwright.sync_api import Page, expect
 from test_registration_flow import NewContext, admin_mailbox, link_in_mail, newest_message_id
 
 from portal.sandbox import DEMO_PASSWORD
 
-from conftest import SHOTS
 COLLEAGUE = "buyer.colleague@example.org"
 SUBJECT = re.compile(r"shared quote \d+ from")
 WIDTHS = (1280, 390)

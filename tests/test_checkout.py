@@ -358,6 +358,21 @@ def test_another_customers_checkout_and_quote_are_404_like_missing_ones(client, 
 def test_an_expired_quote_cannot_be_checked_out(alice, sandbox):
     closed = alice.get(f"/quotes/{expired_quote(sandbox)}/checkout")
     assert closed.status_code == 409 and "can no longer be accepted" in closed.text
+    assert "Its last day has passed." in closed.text
+
+
+def test_a_declined_quote_cannot_be_checked_out_even_from_a_checkout_begun_before(alice, sandbox):
+    quote_id = open_quote(sandbox)
+    base = begin(alice, quote_id)
+    page = alice.get(f"/quotes/{quote_id}")
+    key = re.search(r'action="/quotes/\d+/decline".*?name="idem_key" value="([^"]+)"', page.text, re.S).group(1)
+    assert post(alice, f"/quotes/{quote_id}/decline", reason="Too dear", idem_key=key).status_code == 303
+    assert "Accept and check out" not in alice.get(f"/quotes/{quote_id}").text
+    for url in (f"/quotes/{quote_id}/checkout", f"{base}/delivery"):
+        closed = alice.get(url)
+        assert closed.status_code == 409 and "You declined this quote." in closed.text
+    assert post(alice, f"{base}/delivery", address="quote").status_code == 409
+    assert items(alice) == []
 
 
 @pytest.mark.parametrize("feature", ["checkout", "quotes"])

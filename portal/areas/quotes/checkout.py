@@ -50,6 +50,7 @@ from portal.web.parts import log_degraded
 from .checkout_forms import NEW_ADDRESS, ON_ACCOUNT, QUOTE_ADDRESS, DeliveryForm, PaymentForm
 from .drafts import Draft, Drafts
 from .quotes import QuoteReader
+from .responses import DECLINED, QuoteResponses
 
 AUDIT_ACTION = "quote.checkout_confirmed"
 # The defaults each of Brightpearl's lists decides (channels, warehouses, price lists, statuses).
@@ -63,7 +64,12 @@ ON_ACCOUNT_LABEL = "On account: pay against our invoice"
 
 
 class QuoteExpired(Exception):
-    """The quote's last day has passed: it can no longer be accepted."""
+    """The quote's last day has passed (`reason` "expired"), or the customer declined it
+    ("declined"): it can no longer be accepted."""
+
+    def __init__(self, reason: str = "expired") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,9 @@ class Checkout:
             raise NotFoundException()
         if found.expired:
             raise QuoteExpired()
+        answers = QuoteResponses(self.reader, self.outbox, self.audit, self.user).given(found.order.id)
+        if any(answer.answer == DECLINED for answer in answers):
+            raise QuoteExpired("declined")
         return found
 
     async def fresh_quote(self, quote_id: int) -> Quote:

@@ -52,8 +52,9 @@ def _step(request: Request, template: str, step: str, draft: Draft | None, statu
     return page(request, template, status_code=status, steps=STEPS, step=step, draft=draft, **context)
 
 
-def _expired(request: Request, order_id: int) -> Template:
-    return page(request, "views/checkout/closed.html", status_code=409, order_id=order_id, colleague=False)
+def _expired(request: Request, order_id: int, closed: QuoteExpired | None = None) -> Template:
+    reason = closed.reason if closed is not None else "expired"
+    return page(request, "views/checkout/closed.html", status_code=409, order_id=order_id, reason=reason)
 
 
 def _step_url(request: Request, name: str, draft: Draft) -> str:
@@ -69,8 +70,8 @@ async def checkout_start(request: Request, order_id: FromPath[int], checkout: Na
         return Redirect(_step_url(request, "checkout_done", placed))
     try:
         quote = await checkout.quote(valid_id(order_id))
-    except QuoteExpired:
-        return _expired(request, order_id)
+    except QuoteExpired as closed:
+        return _expired(request, order_id, closed)
     return _step(request, "views/checkout/review.html", "review", None, quote=quote, idem_key=new_key(),
                  terms=checkout.reader.terms)
 
@@ -82,8 +83,8 @@ async def checkout_begin(request: Request, order_id: FromPath[int], checkout: Na
         return _next(request, _step_url(request, "checkout_done", placed))
     try:
         quote = await checkout.quote(valid_id(order_id))
-    except QuoteExpired:
-        return _expired(request, order_id)
+    except QuoteExpired as closed:
+        return _expired(request, order_id, closed)
     key = idem_key_of(await request.form())
     if not key:
         return _step(request, "views/checkout/review.html", "review", None, status=400, quote=quote,
@@ -128,8 +129,8 @@ def _delivery_page(request: Request, draft: Draft, quote, options: Options, form
 async def checkout_delivery(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
     try:
         draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired:
-        return _expired(request, checkout.draft(draft_id).quote_id)
+    except QuoteExpired as closed:
+        return _expired(request, checkout.draft(draft_id).quote_id, closed)
     if quote is None:
         return Redirect(_step_url(request, "checkout_done", draft))
     return _delivery_page(request, draft, quote, await checkout.options(quote))
@@ -139,8 +140,8 @@ async def checkout_delivery(request: Request, draft_id: FromPath[int], checkout:
 async def checkout_delivery_save(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
     try:
         draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired:
-        return _expired(request, checkout.draft(draft_id).quote_id)
+    except QuoteExpired as closed:
+        return _expired(request, checkout.draft(draft_id).quote_id, closed)
     if quote is None:
         return _next(request, _step_url(request, "checkout_done", draft))
     options = await checkout.options(quote)
@@ -170,8 +171,8 @@ def _payment_page(request: Request, draft: Draft, quote, options: Options, form:
 async def checkout_payment(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
     try:
         draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired:
-        return _expired(request, checkout.draft(draft_id).quote_id)
+    except QuoteExpired as closed:
+        return _expired(request, checkout.draft(draft_id).quote_id, closed)
     if quote is None:
         return Redirect(_step_url(request, "checkout_done", draft))
     if not draft.has("address"):
@@ -183,8 +184,8 @@ async def checkout_payment(request: Request, draft_id: FromPath[int], checkout: 
 async def checkout_payment_save(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
     try:
         draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired:
-        return _expired(request, checkout.draft(draft_id).quote_id)
+    except QuoteExpired as closed:
+        return _expired(request, checkout.draft(draft_id).quote_id, closed)
     if quote is None:
         return _next(request, _step_url(request, "checkout_done", draft))
     if not draft.has("address"):
@@ -207,8 +208,8 @@ def _confirm_page(request: Request, checkout: Checkout, draft: Draft, quote, sta
 async def checkout_confirm(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
     try:
         draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired:
-        return _expired(request, checkout.draft(draft_id).quote_id)
+    except QuoteExpired as closed:
+        return _expired(request, checkout.draft(draft_id).quote_id, closed)
     if quote is None:
         return Redirect(_step_url(request, "checkout_done", draft))
     missing = _missing_step(draft)
@@ -239,8 +240,8 @@ async def checkout_place(request: Request, draft_id: FromPath[int], checkout: Na
     key = idem_key_of(await request.form())
     try:
         quote = await checkout.fresh_quote(draft.quote_id)
-    except QuoteExpired:
-        return _expired(request, draft.quote_id)
+    except QuoteExpired as closed:
+        return _expired(request, draft.quote_id, closed)
     if key != draft.idem_key:
         return _confirm_page(request, checkout, draft, quote, status=409,
                              form_error="This page was out of date. Check the order and confirm again.")
@@ -250,7 +251,7 @@ async def checkout_place(request: Request, draft_id: FromPath[int], checkout: Na
     if isinstance(outcome, AlreadyPlaced):
         if outcome.user_id == draft.user_id:
             return _next(request, request.app.route_reverse("checkout_done", draft_id=outcome.draft_id))
-        return page(request, "views/checkout/closed.html", status_code=409, order_id=draft.quote_id, colleague=True)
+        return page(request, "views/checkout/closed.html", status_code=409, order_id=draft.quote_id, reason="colleague")
     assert isinstance(outcome, Placed)
     return _next(request, _step_url(request, "checkout_done", outcome.draft))
 
