@@ -37,6 +37,17 @@ CHROMIUM_ARGS = [
 SHOTS = Path(tempfile.gettempdir()) / "portal-e2e-shots"
 
 
+def shoot(page: Page, name: str, widths: tuple[int, ...] = (1280, 390)) -> None:
+    """Screenshots of the page at each width (under SHOTS, to look at), each checked for
+    sideways scrolling; the page is left at 1280 px."""
+    SHOTS.mkdir(exist_ok=True)
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width}px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

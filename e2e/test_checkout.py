@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import re
 
-from conftest import on_server
+from conftest import on_server, shoot
 from playwright.sync_api import Page, expect
-from test_quotes import shoot
 
 from portal.sandbox.demo import ALICE_CONTACT_ID
 

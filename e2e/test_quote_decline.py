@@ -6,20 +6,10 @@ browser tests take the first ones."""
 from __future__ import annotations
 
 from axe_check import axe_violations, describe
-from conftest import SHOTS, on_server
+from conftest import on_server, shoot
 from playwright.sync_api import Page, expect
 
-WIDTHS = (1280, 390)
 REASON = "The delivery date is too late for our opening."
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def last_open_quote(page: Page) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import SHOTS
+from conftest import shoot
 from playwright.sync_api import Page, expect
 from test_registration_flow import NewContext, admin_mailbox, link_in_mail, newest_message_id
 
@@ -14,15 +14,6 @@ from portal.sandbox import DEMO_PASSWORD
 
 COLLEAGUE = "buyer.colleague@example.org"
 SUBJECT = re.compile(r"shared quote \d+ from")
-WIDTHS = (1280, 390)
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width}px"
 
 
 def first_open_quote(page: Page) -> str:

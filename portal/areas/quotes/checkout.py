@@ -63,9 +63,9 @@ _LIST_FIELDS = (
 ON_ACCOUNT_LABEL = "On account: pay against our invoice"
 
 
-class QuoteExpired(Exception):
-    """The quote's last day has passed (`reason` "expired"), or the customer declined it
-    ("declined"): it can no longer be accepted."""
+class QuoteClosed(Exception):
+    """The quote can no longer be accepted: its last day has passed (`reason` "expired"), or
+    the customer declined it ("declined")."""
 
     def __init__(self, reason: str = "expired") -> None:
         super().__init__(reason)
@@ -170,17 +170,17 @@ class Checkout:
     # --- the quote ----------------------------------------------------------------------------
     async def quote(self, quote_id: int) -> Quote:
         """The login's quote, still standing; 404 for anything that is not their quote,
-        QuoteExpired when its last day has passed."""
+        QuoteClosed when its last day has passed or the customer declined it."""
         if not self.features.is_on("quotes"):
             raise NotFoundException()
         found = await self.reader.quote_of_contact(int(quote_id), self.user.contact_id or -1)
         if found is None:
             raise NotFoundException()
         if found.expired:
-            raise QuoteExpired()
+            raise QuoteClosed()
         answers = QuoteResponses(self.reader, self.outbox, self.audit, self.user).given(found.order.id)
         if any(answer.answer == DECLINED for answer in answers):
-            raise QuoteExpired("declined")
+            raise QuoteClosed("declined")
         return found
 
     async def fresh_quote(self, quote_id: int) -> Quote:

@@ -19,7 +19,7 @@ from portal.web.htmx import go, wants_fragment
 from portal.web.params import valid_id
 from portal.web.rendering import page
 
-from .checkout import AlreadyPlaced, Changed, Checkout, Options, Placed, QuoteExpired
+from .checkout import AlreadyPlaced, Changed, Checkout, Options, Placed, QuoteClosed
 from .checkout_forms import (
     MAX_INSTRUCTIONS,
     MAX_PO_REFERENCE,
@@ -52,7 +52,7 @@ def _step(request: Request, template: str, step: str, draft: Draft | None, statu
     return page(request, template, status_code=status, steps=STEPS, step=step, draft=draft, **context)
 
 
-def _expired(request: Request, order_id: int, closed: QuoteExpired | None = None) -> Template:
+def _expired(request: Request, order_id: int, closed: QuoteClosed | None = None) -> Template:
     reason = closed.reason if closed is not None else "expired"
     return page(request, "views/checkout/closed.html", status_code=409, order_id=order_id, reason=reason)
 
@@ -70,7 +70,7 @@ async def checkout_start(request: Request, order_id: FromPath[int], checkout: Na
         return Redirect(_step_url(request, "checkout_done", placed))
     try:
         quote = await checkout.quote(valid_id(order_id))
-    except QuoteExpired as closed:
+    except QuoteClosed as closed:
         return _expired(request, order_id, closed)
     return _step(request, "views/checkout/review.html", "review", None, quote=quote, idem_key=new_key(),
                  terms=checkout.reader.terms)
@@ -83,7 +83,7 @@ async def checkout_begin(request: Request, order_id: FromPath[int], checkout: Na
         return _next(request, _step_url(request, "checkout_done", placed))
     try:
         quote = await checkout.quote(valid_id(order_id))
-    except QuoteExpired as closed:
+    except QuoteClosed as closed:
         return _expired(request, order_id, closed)
     key = idem_key_of(await request.form())
     if not key:
@@ -108,6 +108,23 @@ async def _open_draft(checkout: Checkout, draft_id: int) -> tuple[Draft, object]
     return draft, await checkout.quote(draft.quote_id)
 
 
+async def _opened(request: Request, checkout: Checkout, draft_id: int, *, needs: tuple[str, ...] = ()):
+    """(draft, quote) of an open step, or the response that takes the customer where the
+    checkout is: its confirmation once confirmed (this one or another tab's), the first step not
+    done of `needs` ("address", "payment"), or the page saying the quote cannot be accepted."""
+    move = (lambda url: _next(request, url)) if request.method == "POST" else Redirect
+    try:
+        draft, quote = await _open_draft(checkout, draft_id)
+    except QuoteClosed as closed:
+        return _expired(request, checkout.draft(draft_id).quote_id, closed)
+    if quote is None:
+        return move(_step_url(request, "checkout_done", draft))
+    missing = _missing_step(draft, needs)
+    if missing:
+        return move(_step_url(request, missing, draft))
+    return draft, quote
+
+
 # --- 2. delivery -------------------------------------------------------------------------------
 def _delivery_page(request: Request, draft: Draft, quote, options: Options, form: DeliveryForm | None = None,
                    status: int = 200) -> Template:
@@ -127,23 +144,19 @@ def _delivery_page(request: Request, draft: Draft, quote, options: Options, form
 
 @get("/checkout/{draft_id:int}/delivery", name="checkout_delivery")
 async def checkout_delivery(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
-    try:
-        draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired as closed:
-        return _expired(request, checkout.draft(draft_id).quote_id, closed)
-    if quote is None:
-        return Redirect(_step_url(request, "checkout_done", draft))
+    opened = await _opened(request, checkout, draft_id)
+    if not isinstance(opened, tuple):
+        return opened
+    draft, quote = opened
     return _delivery_page(request, draft, quote, await checkout.options(quote))
 
 
 @post("/checkout/{draft_id:int}/delivery", name="checkout_delivery_save", status_code=200)
 async def checkout_delivery_save(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
-    try:
-        draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired as closed:
-        return _expired(request, checkout.draft(draft_id).quote_id, closed)
-    if quote is None:
-        return _next(request, _step_url(request, "checkout_done", draft))
+    opened = await _opened(request, checkout, draft_id)
+    if not isinstance(opened, tuple):
+        return opened
+    draft, quote = opened
     options = await checkout.options(quote)
     form = parse_delivery(await request.form(), address_keys={a.key for a in options.addresses},
                           shipping_ids={i for i, _ in options.shipping})
@@ -169,27 +182,19 @@ def _payment_page(request: Request, draft: Draft, quote, options: Options, form:
 
 @get("/checkout/{draft_id:int}/payment", name="checkout_payment")
 async def checkout_payment(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
-    try:
-        draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired as closed:
-        return _expired(request, checkout.draft(draft_id).quote_id, closed)
-    if quote is None:
-        return Redirect(_step_url(request, "checkout_done", draft))
-    if not draft.has("address"):
-        return Redirect(_step_url(request, "checkout_delivery", draft))
+    opened = await _opened(request, checkout, draft_id, needs=("address",))
+    if not isinstance(opened, tuple):
+        return opened
+    draft, quote = opened
     return _payment_page(request, draft, quote, await checkout.options(quote, payments=True))
 
 
 @post("/checkout/{draft_id:int}/payment", name="checkout_payment_save", status_code=200)
 async def checkout_payment_save(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
-    try:
-        draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired as closed:
-        return _expired(request, checkout.draft(draft_id).quote_id, closed)
-    if quote is None:
-        return _next(request, _step_url(request, "checkout_done", draft))
-    if not draft.has("address"):
-        return _next(request, _step_url(request, "checkout_delivery", draft))
+    opened = await _opened(request, checkout, draft_id, needs=("address",))
+    if not isinstance(opened, tuple):
+        return opened
+    draft, quote = opened
     options = await checkout.options(quote, payments=True)
     form = parse_payment(await request.form(), payments=options.payment_rules())
     if form.errors:
@@ -206,23 +211,19 @@ def _confirm_page(request: Request, checkout: Checkout, draft: Draft, quote, sta
 
 @get("/checkout/{draft_id:int}/confirm", name="checkout_confirm")
 async def checkout_confirm(request: Request, draft_id: FromPath[int], checkout: NamedDependency[Checkout]) -> Response:
-    try:
-        draft, quote = await _open_draft(checkout, draft_id)
-    except QuoteExpired as closed:
-        return _expired(request, checkout.draft(draft_id).quote_id, closed)
-    if quote is None:
-        return Redirect(_step_url(request, "checkout_done", draft))
-    missing = _missing_step(draft)
-    if missing:
-        return Redirect(_step_url(request, missing, draft))
+    opened = await _opened(request, checkout, draft_id, needs=("address", "payment"))
+    if not isinstance(opened, tuple):
+        return opened
+    draft, quote = opened
     await checkout.preload()
     return _confirm_page(request, checkout, draft, quote)
 
 
-def _missing_step(draft: Draft) -> str:
-    if not draft.has("address"):
+def _missing_step(draft: Draft, needs: tuple[str, ...] = ("address", "payment")) -> str:
+    """The route of the first step `needs` that the checkout has not done, or ""."""
+    if "address" in needs and not draft.has("address"):
         return "checkout_delivery"
-    if not draft.has("payment"):
+    if "payment" in needs and not draft.has("payment"):
         return "checkout_payment"
     return ""
 
@@ -240,7 +241,7 @@ async def checkout_place(request: Request, draft_id: FromPath[int], checkout: Na
     key = idem_key_of(await request.form())
     try:
         quote = await checkout.fresh_quote(draft.quote_id)
-    except QuoteExpired as closed:
+    except QuoteClosed as closed:
         return _expired(request, draft.quote_id, closed)
     if key != draft.idem_key:
         return _confirm_page(request, checkout, draft, quote, status=409,
