@@ -70,11 +70,12 @@ def feature_routes(app: Litestar) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def concrete(path: str, order_id: int, share_id: int = 0) -> str:
+def concrete(path: str, order_id: int, share_id: int = 0, draft_id: int = 0) -> str:
     """The pattern with its parameters filled in: an int order id, a str one (documents), a token,
-    a share link's id."""
+    a share link's id, a checkout's id."""
     path = re.sub(r"\{order_id:int\}", str(order_id), path)
     path = re.sub(r"\{share_id:int\}", str(share_id), path)
+    path = re.sub(r"\{draft_id:int\}", str(draft_id), path)
     path = re.sub(r"\{order_id:str\}", str(order_id), path)
     return re.sub(r"\{token:str\}", "not-a-real-token", path)
 
@@ -109,8 +110,13 @@ def test_every_route_of_a_feature_is_not_found_while_it_is_off_and_works_when_on
     quote_id = max(o["id"] for o in sandbox.data.orders_for(ALICE, "SO") if o["orderStatus"]["orderStatusId"] == 1)
     assert post(client, f"/quotes/{quote_id}/share", {"email": "colleague@example.org"}).status_code == 303
     (share,) = app_rows(client, "select id from quote_shares")
+    # The checkout's steps need a checkout of that quote.
+    review = client.get(f"/quotes/{quote_id}/checkout").text
+    key = re.search(r'name="idem_key" value="([^"]+)"', review).group(1)
+    assert post(client, f"/quotes/{quote_id}/checkout", {"idem_key": key}).status_code == 303
+    (draft,) = app_rows(client, "select id from checkouts")
     for feature, method, pattern, name in routes:
-        path = concrete(pattern, quote_id if pattern.startswith("/quotes/") else order_id, share["id"])
+        path = concrete(pattern, quote_id if pattern.startswith("/quotes/") else order_id, share["id"], draft["id"])
         switch(client, **{feature: False})
         off = client.get(path, follow_redirects=False) if method == "GET" else post(client, path, {"text": "hi"})
         assert off.status_code == 404, (name, method, path, off.status_code)
@@ -215,7 +221,7 @@ def test_the_admin_page_lists_every_feature_with_what_it_hides(client):
         assert f'<label for="feature-{name}">{feature.label}</label>' in html
         assert f'aria-describedby="feature-{name}-hint"' in html
     assert html.count(" checked>") == len(FEATURES)
-    assert html.count("Arrives with") == 4  # quotes, checkout, catalogue, supplier
+    assert html.count("Arrives with") == 2  # catalogue, supplier
     assert nav_links(client.app, None) == []
 
 
