@@ -81,7 +81,7 @@ def test_the_features_page_fits_and_reads_at_each_width(browser: Browser, featur
         page.goto("/admin/features")
         expect(page.get_by_role("group", name="Features switched on")).to_be_visible()
         expect(page.get_by_role("checkbox", name="Quotes", exact=True)).to_be_checked()
-        expect(page.get_by_text("Arrives with the quotes pages")).to_be_visible()
+        expect(page.get_by_text("Arrives with the product catalogue")).to_be_visible()
         # Keyboard: a checkbox takes the focus and Space switches it, without JavaScript's help.
         box = page.get_by_role("checkbox", name="Order comments", exact=True)
         box.focus()
