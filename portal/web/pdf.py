@@ -15,14 +15,17 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
 
-from portal.core.branding import Branding, LegalIdentity
+from portal.core.branding import Branding, BrandingStore, LegalIdentity
+from portal.core.formatting import money, normalize
 from portal.core.paths import STATIC_DIR
+from portal.core.settings import Settings
+from portal.domain.order_lines import PricedLines
 
 FONT_DIR = STATIC_DIR / "fonts"
 FONT = "DejaVu"
@@ -35,6 +38,25 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 # fpdf2 embeds only the glyphs used (fontTools subsetting), which logs a dozen INFO lines per PDF.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+
+
+def merchant_source(settings: Settings, branding: BrandingStore | None) -> Callable[[], Merchant]:
+    """Who issues the PDFs now: `merchant()` gives the current branding (/admin/branding) as a
+    Merchant, made again only when the branding changed; without a store, the settings'."""
+    fixed = Merchant.from_branding(Branding.from_settings(settings))
+    made: dict[Branding, Merchant] = {}
+
+    def merchant() -> Merchant:
+        if branding is None:
+            return fixed
+        brand = branding.current()
+        found = made.get(brand)
+        if found is None:
+            made.clear()
+            found = made[brand] = Merchant.from_branding(brand, branding.logo_path(brand.logo))
+        return found
+
+    return merchant
 
 
 @dataclass(frozen=True)
@@ -240,6 +262,31 @@ class PdfSheet(FPDF):
                 self.line(self.get_x(), self.get_y(), MARGIN + self.epw, self.get_y())
             self.cell(label_width, 7 if strong else 5.5, self.clean(label), align="R")
             self.cell(value_width, 7 if strong else 5.5, self.clean(value), align="R", new_x="LMARGIN", new_y="NEXT")
+
+    def priced_lines(self, lines: PricedLines, currency: str) -> None:
+        """An order's lines (SKU, item and options, quantity, unit price, discount when any line
+        has one, tax rate, amount) on the order's price basis, then net, tax and total."""
+        discount = lines.has_discount
+        rows = [
+            [
+                line.row.sku or "–",
+                line.row.name + "".join(f"\n{k}: {v}" for k, v in line.row.options.items()),
+                normalize(line.row.quantity),
+                money(line.unit_price, currency),
+                *([f"{normalize(line.discount)}%" if line.discount else "–"] if discount else []),
+                f"{normalize(line.row.tax_rate)}%",
+                money(line.amount, currency),
+            ]
+            for line in lines.lines
+        ] or [["", "No items", "", "", *([""] if discount else []), "", ""]]
+        basis = f"\n{lines.basis}"
+        headings = ["SKU", "Item", "Qty", "Unit price" + basis, *(["Disc."] if discount else []), "Tax", "Amount" + basis]
+        widths = (24, 62, 12, 26, 14, 14, 28) if discount else (26, 70, 14, 26, 14, 30)
+        self.note("Prices include tax." if lines.includes_tax else "Prices exclude tax, which is added below.")
+        self.ln(1)
+        self.grid(headings, rows, widths=widths, align=("LEFT", "LEFT", *["RIGHT"] * (len(headings) - 2)))
+        self.totals([("Net", money(lines.net, currency)), ("Tax", money(lines.tax, currency)),
+                     ("Total", money(lines.total, currency))])
 
     def note(self, text: str) -> None:
         self.set_font(FONT, "", 9)

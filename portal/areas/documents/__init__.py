@@ -2,32 +2,21 @@
 the statement of account (page, CSV and PDF)."""
 
 from portal.brightpearl import Brightpearl
-from portal.core.branding import Branding, BrandingStore
+from portal.core.branding import BrandingStore
 from portal.core.clock import Clock
 from portal.core.settings import Settings
 from portal.security.guards import requires_role
 from portal.web.area import Area, NavLink, for_user, site_area
+from portal.web.pdf import merchant_source
 
 from .documents import Documents
-from .pdf import Merchant
 from .routes import document_page, documents_page, statement_csv_file, statement_page, statement_pdf_file
 from .statement import Statements
 
 
 def area(*, bp: Brightpearl, settings: Settings, clock: Clock, branding: BrandingStore | None = None) -> Area:
     # Who issues the documents is the current branding (/admin/branding), read per request.
-    fixed = Merchant.from_branding(Branding.from_settings(settings))
-    made: dict[Branding, Merchant] = {}
-
-    def merchant() -> Merchant:
-        if branding is None:
-            return fixed
-        brand = branding.current()
-        found = made.get(brand)
-        if found is None:
-            made.clear()
-            found = made[brand] = Merchant.from_branding(brand, branding.logo_path(brand.logo))
-        return found
+    merchant = merchant_source(settings, branding)
 
     def documents(user):
         return Documents(bp, settings, merchant(), clock, user)

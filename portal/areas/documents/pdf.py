@@ -5,7 +5,7 @@ These functions are CPU work (tens of milliseconds): call them in a worker threa
 
 from __future__ import annotations
 
-from portal.core.formatting import day, money, normalize
+from portal.core.formatting import day, money
 from portal.domain.documents import CREDIT, Document
 from portal.domain.statement import Statement
 from portal.web.pdf import Merchant, PdfSheet, party_lines
@@ -43,29 +43,7 @@ def invoice_pdf(doc: Document, merchant: Merchant) -> bytes:
     pdf.address_columns([("Billing address", party_lines(order.billing)), ("Delivery address", party_lines(order.delivery))])
 
     # Unit price and amount on one basis, the order's price mode (portal.domain.order_lines).
-    lines = doc.lines
-    discount = lines.has_discount
-    rows = [
-        [
-            line.row.sku or "–",
-            line.row.name + "".join(f"\n{k}: {v}" for k, v in line.row.options.items()),
-            normalize(line.row.quantity),
-            money(line.unit_price, currency),
-            *([f"{normalize(line.discount)}%" if line.discount else "–"] if discount else []),
-            f"{normalize(line.row.tax_rate)}%",
-            money(line.amount, currency),
-        ]
-        for line in lines.lines
-    ] or [["", "No items", "", "", *([""] if discount else []), "", ""]]
-    basis = f"\n{lines.basis}"
-    headings = ["SKU", "Item", "Qty", "Unit price" + basis, *(["Disc."] if discount else []), "Tax", "Amount" + basis]
-    widths = (24, 62, 12, 26, 14, 14, 28) if discount else (26, 70, 14, 26, 14, 30)
-    pdf.note("Prices include tax." if lines.includes_tax else "Prices exclude tax, which is added below.")
-    pdf.ln(1)
-    pdf.grid(headings, rows, widths=widths, align=("LEFT", "LEFT", *["RIGHT"] * (len(headings) - 2)))
-    pdf.totals(
-        [("Net", money(lines.net, currency)), ("Tax", money(lines.tax, currency)), ("Total", money(lines.total, currency))]
-    )
+    pdf.priced_lines(doc.lines, currency)
     pdf.ln(6)
     if doc.kind == CREDIT:
         pdf.note(f"This credit note reduces what you owe {merchant.name} by {money(order.total, currency)}.")

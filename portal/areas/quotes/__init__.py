@@ -6,7 +6,7 @@ from sqlite_utils import Database
 
 from portal.brightpearl import Brightpearl
 from portal.core.audit import Audit
-from portal.core.branding import Branding, BrandingStore
+from portal.core.branding import BrandingStore
 from portal.core.clock import Clock
 from portal.core.features import Features
 from portal.core.order_defaults import OrderDefaultsStore
@@ -18,7 +18,7 @@ from portal.outbox.queue import Outbox
 from portal.security.guards import requires_role
 from portal.security.tokens import Tokens
 from portal.web.area import Area, NavLink, for_user, for_visitor, site_area
-from portal.web.pdf import Merchant
+from portal.web.pdf import merchant_source
 
 from .checkout import Checkout
 from .checkout_routes import (
@@ -51,24 +51,6 @@ from .routes import (
 from .shares import QuoteShares, SharedLinks
 
 
-def _merchant_of(settings: Settings, branding: BrandingStore | None):
-    """Who issues the quotes: the current branding (/admin/branding), as the documents area."""
-    fixed = Merchant.from_branding(Branding.from_settings(settings))
-    made: dict[Branding, Merchant] = {}
-
-    def merchant() -> Merchant:
-        if branding is None:
-            return fixed
-        brand = branding.current()
-        found = made.get(brand)
-        if found is None:
-            made.clear()
-            found = made[brand] = Merchant.from_branding(brand, branding.logo_path(brand.logo))
-        return found
-
-    return merchant
-
-
 def area(
     *,
     bp: Brightpearl,
@@ -84,7 +66,7 @@ def area(
     branding: BrandingStore | None = None,
 ) -> Area:
     reader = QuoteReader(bp, status_map, order_defaults, clock)
-    merchant = _merchant_of(settings, branding)
+    merchant = merchant_source(settings, branding)
 
     def quotes_of(user: User) -> Quotes:
         return Quotes(reader, merchant, QuoteShares(db, tokens, mail, audit, user), user,
@@ -115,7 +97,7 @@ def shared_area(
 ) -> Area:
     """The page a share link opens: public (the link is the key), off with the quotes feature."""
     shared = SharedQuotes(
-        SharedLinks(db, tokens, audit), QuoteReader(bp, status_map, order_defaults, clock), _merchant_of(settings, branding)
+        SharedLinks(db, tokens, audit), QuoteReader(bp, status_map, order_defaults, clock), merchant_source(settings, branding)
     )
     return site_area(
         "shared_quotes",

@@ -6,7 +6,7 @@ CPU work (tens of milliseconds): call it in a worker thread.
 
 from __future__ import annotations
 
-from portal.core.formatting import day, money, normalize
+from portal.core.formatting import day
 from portal.domain.quotes import Quote
 from portal.web.pdf import Merchant, PdfSheet, party_lines
 
@@ -28,28 +28,7 @@ def quote_pdf(quote: Quote, merchant: Merchant, terms: str) -> bytes:
     pdf.address_columns([("Billing address", party_lines(order.billing)),
                          ("Delivery address", party_lines(order.delivery))])
 
-    lines = quote.lines
-    discount = lines.has_discount
-    rows = [
-        [
-            line.row.sku or "–",
-            line.row.name + "".join(f"\n{k}: {v}" for k, v in line.row.options.items()),
-            normalize(line.row.quantity),
-            money(line.unit_price, currency),
-            *([f"{normalize(line.discount)}%" if line.discount else "–"] if discount else []),
-            f"{normalize(line.row.tax_rate)}%",
-            money(line.amount, currency),
-        ]
-        for line in lines.lines
-    ] or [["", "No items", "", "", *([""] if discount else []), "", ""]]
-    basis = f"\n{lines.basis}"
-    headings = ["SKU", "Item", "Qty", "Unit price" + basis, *(["Disc."] if discount else []), "Tax", "Amount" + basis]
-    widths = (24, 62, 12, 26, 14, 14, 28) if discount else (26, 70, 14, 26, 14, 30)
-    pdf.note("Prices include tax." if lines.includes_tax else "Prices exclude tax, which is added below.")
-    pdf.ln(1)
-    pdf.grid(headings, rows, widths=widths, align=("LEFT", "LEFT", *["RIGHT"] * (len(headings) - 2)))
-    pdf.totals([("Net", money(lines.net, currency)), ("Tax", money(lines.tax, currency)),
-                ("Total", money(lines.total, currency))])
+    pdf.priced_lines(quote.lines, currency)
     pdf.ln(6)
     if quote.expired and quote.valid_until is not None:
         pdf.note(f"This quote expired on {day(quote.valid_until)}.")
