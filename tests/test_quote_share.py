@@ -246,3 +246,10 @@ def test_a_quote_has_at_most_twenty_links_standing(alice, sandbox):
          "created_at": "2000-01-01T00:00:00+00:00", "expires_at": "2999-01-01T00:00:00+00:00"}) for n in range(20)])
     refused = share(alice, order["id"])
     assert refused.status_code == 400 and "This quote has 20 links already: revoke one first." in refused.text
+
+
+def test_the_share_address_of_the_design_leads_to_the_share_form(alice, sandbox):
+    quote_id = max(o["id"] for o in sandbox.data.orders_for(1001, "SO") if o["orderStatus"]["orderStatusId"] == 1)
+    response = alice.get(f"/quotes/{quote_id}/share", follow_redirects=False)
+    assert response.status_code in (302, 303) and response.headers["location"] == f"/quotes/{quote_id}#shares"
+    assert alice.get("/quotes/1/share", follow_redirects=False).status_code == 404

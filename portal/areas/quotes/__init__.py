@@ -44,6 +44,7 @@ from .routes import (
     quote_pdf_file,
     quote_print,
     quote_share,
+    quote_share_form,
     quote_share_revoke,
     quotes_page,
     shared_quote,
@@ -74,7 +75,7 @@ def area(
 
     return site_area(
         "quotes",
-        [quotes_page, quote_page, quote_print, quote_pdf_file, quote_share, quote_share_revoke,
+        [quotes_page, quote_page, quote_print, quote_pdf_file, quote_share_form, quote_share, quote_share_revoke,
          quote_decline, quote_changes],
         guard=requires_role("customer"),
         feature="quotes",

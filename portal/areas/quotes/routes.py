@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.response import Response, Template
+from litestar.response import Redirect, Response, Template
 
 from portal.security.headers import TOKEN_PAGE_HEADERS
 from portal.web.htmx import go
@@ -84,6 +84,13 @@ async def quote_pdf_file(request: Request, order_id: FromPath[int], quotes: Name
     content = await asyncio.to_thread(quote_pdf, quote, quotes.merchant(), quotes.terms)
     return Response(content, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{quote.file_name}"'})
+
+
+@get("/quotes/{order_id:int}/share", name="quote_share_form")
+async def quote_share_form(request: Request, order_id: FromPath[int], quotes: NamedDependency[Quotes]) -> Redirect:
+    """The share form (DESIGN's `GET /quotes/{id}/share`): it lives on the quote page."""
+    quote = await quotes.one(order_id)
+    return Redirect(request.app.route_reverse("quote", order_id=quote.order.id) + "#shares")
 
 
 @post("/quotes/{order_id:int}/share", name="quote_share", status_code=200)
